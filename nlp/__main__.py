@@ -1,0 +1,5 @@
+"""``python -m nlp`` runs the CLI."""
+
+from nlp.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""Regular expressions and tables shared by the normalisation steps."""
+
+from __future__ import annotations
+
+import re
+
+# --- HTML -------------------------------------------------------------------------------------
+RE_HTML_HINT = re.compile(r"</?(?:p|div|br|span|a|html|body|article|section|li|ul|h[1-6]|table|td|tr|img|strong|em|b|i)\b[^>]*>", re.I)
+RE_SCRIPT_STYLE = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+RE_COMMENT = re.compile(r"<!--.*?-->", re.S)
+RE_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|pre|hr)\b[^>]*/?>", re.I)
+RE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+RE_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+# --- boilerplate --------------------------------------------------------------------------------
+# Markdown images and empty links left by scrapers: "![]()", "[](...)".
+RE_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+# Whole lines that are web furniture. Short lines only: a real sentence that happens to contain
+# "评论" or "share" is longer than a button label.
+_SHORT_PROMPTS = (
+    r"share(?: (?:to|on|via) \w+)?|tweet|email|print|comments?|reply|like|follow(?: us)?(?: on \w+)?|"
+    r"subscribe(?: now)?|sign (?:up|in)|log ?in|read more|more|click here|advertisement|ad|sponsored|"
+    r"related(?: articles?| stories| news)?|recommended|most read|back to top|skip to (?:main )?content|"
+    r"分享(?:到\S*)?|转发|轉發|评论|評論|点赞|點讚|收藏|举报|舉報|取消|确定|確定|相关文章|相關文章|"
+    r"相关标签|相關標籤|相关阅读|相關閱讀|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|猜你喜欢|猜你喜歡|"
+    r"热门推荐|熱門推薦|返回顶部|返回頂部|查看更多|点击查看更多|點擊查看更多|展开全文|展開全文|阅读全文|閱讀全文|"
+    r"没有更多评论了|沒有更多評論了|我来说两句.*|我來說兩句.*|登录后才可以发布评论.*|打开.{0,12}参与讨论|"
+    r"打开小程序.*|下载APP|下載APP|扫码.*|掃碼.*|关注我们|關注我們"
+)
+RE_PROMPT_LINE = re.compile(rf"^[ \t\u3000]*(?:\d+[ \t]*)?(?:{_SHORT_PROMPTS})[ \t\u3000]*[:：]?[ \t\u3000]*$", re.I | re.M)
+# Lines that are a path or a file name: "index_new5.html", "../../tpl/x.html".
+RE_PATH_LINE = re.compile(r"^[ \t]*(?:\.{1,2}/)*[\w.-]+(?:/[\w.-]+)*\.(?:s?html?|php|aspx?|jsp|js|css)[ \t]*$", re.I | re.M)
+# Lines that are only a URL, or "label: URL" (social links, "Telegram 訂閱群:https://...").
+RE_URL_LINE = re.compile(r"^[^\n]{0,40}?[:：]?[ \t]*(?:https?://|www\.)\S+[ \t]*$", re.I | re.M)
+# Licence and registration numbers, copyright notices (any length up to a short paragraph).
+RE_LEGAL_LINE = re.compile(
+    r"^[^\n]{0,80}?(?:ICP[备備证證]|公[网網]安[备備]|增值电信业务|增值電信業務|[许許]可[证證][号號]?|"
+    r"版权所有|版權所有|copyright\b|©|all rights reserved|不得转载|不得轉載|未经授权|未經授權)[^\n]{0,120}$",
+    re.I | re.M,
+)
+# Social-channel promos: "Twitter 官方帳號: ...", "欢迎加入...社群", "关注微信公众号".
+RE_SOCIAL_LINE = re.compile(
+    r"^[^\n]{0,30}?(?:欢迎加入|歡迎加入|官方社群|微信公众号|微信公眾號|公众号|公眾號|官方帳號|官方账号|"
+    r"follow us on|join our (?:telegram|discord))[^\n]{0,60}$",
+    re.I | re.M,
+)
+# Credits a wire or aggregator prepends: "責任編輯:xxx", "编辑：xxx", "撰文：", "編譯：".
+RE_CREDIT_LINE = re.compile(r"^[ \t]*(?:责任编辑|責任編輯|编辑|編輯|撰文|编译|編譯|来源|來源|作者)[ \t]*[:：|][^\n]{0,40}$", re.M)
+
+# --- whitespace -----------------------------------------------------------------------------------
+RE_CRLF = re.compile(r"\r\n?")
+RE_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+RE_HSPACE_RUN = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f]")
+RE_SPACE_AROUND_NL = re.compile(r"[ \t]+\n|\n[ \t]+")
+RE_BLANK_LINES = re.compile(r"\n{3,}")
+
+# --- width folding ------------------------------------------------------------------------------
+# Full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space fold one for one, so the
+# step keeps every offset. NFKC would also fold them but expands other characters ("㈱" -> "(株)").
+FULLWIDTH_TABLE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x00A0: 0x20}

@@ -1,0 +1,1 @@
+"""Narrative classifiers: interchangeable backends behind one registry."""

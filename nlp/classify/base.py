@@ -1,0 +1,53 @@
+"""What every classifier backend reads and returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from nlp.records import Lang
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """The analysis view of one article: its sentences in Simplified script, title first."""
+
+    sentences: tuple[str, ...]
+    lang: Lang
+    n_title: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """Calibrated probabilities for the article and for each of its sentences.
+
+    Attributes:
+        scores: label -> calibrated probability for the whole article.
+        sentence_scores: array of shape (n_sentences, n_labels), same label order as ``labels``.
+        labels: label order of ``sentence_scores``.
+    """
+
+    scores: dict[str, float]
+    sentence_scores: np.ndarray
+    labels: tuple[str, ...]
+
+
+@runtime_checkable
+class NarrativeModel(Protocol):
+    """The interface of a backend. Learned state ends in ``_`` (scikit-learn convention)."""
+
+    registry_name: str
+    labels_: tuple[str, ...]
+    thresholds_: dict[str, float]
+
+    def fit(self, docs: list[Doc], y: np.ndarray) -> NarrativeModel: ...
+
+    def predict(self, docs: list[Doc]) -> list[Prediction]: ...
+
+    def save(self, path: Path) -> None: ...
+
+    @classmethod
+    def load(cls, path: Path) -> NarrativeModel: ...

@@ -1,0 +1,179 @@
+"""Normalisation: from raw article text to the analysis text, keeping an offset map.
+
+Each step is a pure function ``str -> (str, StepMap | None)``. :func:`normalize` runs them in
+order and returns a :class:`NormalizedText` whose ``text`` is what the classifier and the
+extractors read, and whose ``offsets`` map any span of it back into the original string.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from nlp import _resources as R
+from nlp.offsets import OffsetMap, StepMap, apply_edits, sub_with_map
+from nlp.records import Lang
+from nlp.script import detect_lang, to_simplified
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """A text ready for analysis, with the way back to the original.
+
+    Attributes:
+        original: the text exactly as it came in.
+        clean: boilerplate removed, width folded, whitespace collapsed, in the original script.
+        text: ``clean`` converted to Simplified Chinese; what models and extractors read.
+        offsets: maps spans of ``text`` (and of ``clean``: same length) into ``original``.
+        lang: ``en``, ``zh-Hans`` or ``zh-Hant``.
+    """
+
+    original: str
+    clean: str
+    text: str
+    offsets: OffsetMap
+    lang: Lang
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start, end)`` of the analysis span ``[start, end)``."""
+        return self.offsets.to_original(start, end)
+
+    def original_span(self, start: int, end: int) -> str:
+        """The original text behind the analysis span ``[start, end)``."""
+        s, e = self.offsets.to_original(start, end)
+        return self.original[s:e]
+
+
+def normalize_newlines(text: str) -> tuple[str, list[StepMap]]:
+    """CRLF and lone CR become LF; zero-width characters and soft hyphens are removed."""
+    return _subs(text, (R.RE_CRLF, "\n"), (R.RE_ZERO_WIDTH, ""))
+
+
+def _subs(text: str, *rules: tuple[re.Pattern[str], str]) -> tuple[str, list[StepMap]]:
+    maps = []
+    for rx, repl in rules:
+        text, m = sub_with_map(rx, repl, text)
+        if m is not None:
+            maps.append(m)
+    return text, maps
+
+
+def strip_html(text: str) -> tuple[str, StepMap | None]:
+    """Remove tags, scripts and comments and decode entities, when the text holds HTML.
+
+    Whole HTML documents (``.html`` files) go through trafilatura in :mod:`nlp.io` instead; this
+    step handles fragments inside a JSON/CSV ``text`` field, where offsets must still point into
+    the markup as given, which an extractor library cannot report.
+    """
+    if "<" not in text and "&" not in text:
+        return text, None
+    edits: list[tuple[int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    if R.RE_HTML_HINT.search(text):
+        for rx, repl in ((R.RE_SCRIPT_STYLE, "\n"), (R.RE_COMMENT, ""), (R.RE_BLOCK_TAG, "\n"), (R.RE_TAG, "")):
+            for m in rx.finditer(text):
+                if not _overlaps(taken, m.start(), m.end()):
+                    taken.append((m.start(), m.end()))
+                    edits.append((m.start(), m.end(), repl))
+    for m in R.RE_ENTITY.finditer(text):
+        if not _overlaps(taken, m.start(), m.end()):
+            decoded = html.unescape(m.group())
+            if decoded != m.group():
+                edits.append((m.start(), m.end(), decoded))
+    return apply_edits(text, edits)
+
+
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in taken)
+
+
+def remove_boilerplate(text: str) -> tuple[str, StepMap | None]:
+    """Blank out lines of web furniture: prompts, paths, bare URLs, licences, credits, promos."""
+    edits: list[tuple[int, int, str]] = []
+    spans: list[tuple[int, int]] = []
+    for rx in (R.RE_MD_IMAGE, R.RE_PROMPT_LINE, R.RE_PATH_LINE, R.RE_URL_LINE, R.RE_LEGAL_LINE, R.RE_SOCIAL_LINE, R.RE_CREDIT_LINE):
+        for m in rx.finditer(text):
+            if m.end() > m.start():
+                spans.append((m.start(), m.end()))
+    for s, e in _merge(spans):
+        edits.append((s, e, ""))
+    return apply_edits(text, edits)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII forms and ideographic spaces to their ASCII forms (one for one)."""
+    return text.translate(R.FULLWIDTH_TABLE)
+
+
+def collapse_whitespace(text: str) -> tuple[str, list[StepMap]]:
+    """Runs of spaces become one space, spaces around newlines go, 3+ newlines become 2."""
+    text, maps = _subs(text, (R.RE_HSPACE_RUN, " "), (R.RE_SPACE_AROUND_NL, "\n"), (R.RE_BLANK_LINES, "\n\n"))
+    lead = len(text) - len(text.lstrip())
+    trail = len(text) - len(text.rstrip())
+    if lead == len(text):
+        trail = 0
+    if lead or trail:
+        text, m = apply_edits(text, [(0, lead, ""), (len(text) - trail, len(text), "")])
+        maps.append(m)
+    return text, maps
+
+
+def simplify(text: str) -> tuple[str, StepMap | None]:
+    """Traditional -> Simplified; maps only the lines whose length OpenCC changed."""
+    converted = to_simplified(text)
+    if len(converted) == len(text):
+        return converted, None
+    edits = []
+    pos = 0
+    for line in text.split("\n"):
+        conv = to_simplified(line)
+        if conv != line:
+            if len(conv) == len(line):
+                edits.extend((pos + i, pos + i + 1, b) for i, (a, b) in enumerate(zip(line, conv, strict=True)) if a != b)
+            else:
+                edits.append((pos, pos + len(line), conv))
+        pos += len(line) + 1
+    return apply_edits(text, edits)
+
+
+def normalize(text: str, *, lang: Lang | None = None) -> NormalizedText:
+    """Run every step and return the analysis text with its offset map.
+
+    Args:
+        text: the original article text (may hold HTML fragments, boilerplate, full-width forms).
+        lang: the language when the input states it; detected from the characters otherwise.
+
+    Examples:
+        >>> doc = normalize("輝達股價下跌５％。\\r\\n分享到微博")
+        >>> doc.text, doc.lang
+        ('辉达股价下跌5%。', 'zh-Hant')
+        >>> doc.original_span(0, 2)
+        '輝達'
+    """
+    offsets = OffsetMap(original_length=len(text))
+    current, maps = normalize_newlines(text)
+    for m in maps:
+        offsets = offsets.then(m)
+    for step in (strip_html, remove_boilerplate):
+        current, m = step(current)
+        offsets = offsets.then(m)
+    current = fold_width(current)
+    current, maps = collapse_whitespace(current)
+    for m in maps:
+        offsets = offsets.then(m)
+    clean = current
+    simplified, m = simplify(clean)
+    offsets = offsets.then(m)
+    detected = lang or detect_lang(clean, simplified=simplified if m is None else None)
+    return NormalizedText(text, clean, simplified, offsets, detected)

@@ -1,0 +1,88 @@
+"""Normalisation steps and language detection, in English, Simplified and Traditional Chinese."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.normalize import normalize
+from nlp.script import detect_lang
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Nvidia shares fell 3% on Tuesday as investors questioned AI spending.", "en"),
+        ("Oracle 的 AI capex plans drew scrutiny from bond investors this week.", "en"),
+        ("英伟达周二下跌3%，投资者质疑AI资本开支的回报。", "zh-Hans"),
+        ("软件股遭抛售，市场担心AI智能体取代SaaS产品。", "zh-Hans"),
+        ("輝達週二下跌3%，投資人質疑AI資本支出的回報。", "zh-Hant"),
+        ("軟體股遭拋售，市場擔心AI代理取代SaaS產品。", "zh-Hant"),
+        ("市場正陷入 “AI 顛覆一切” 與 “AI 回報不夠” 的雙重敍事", "zh-Hant"),
+    ],
+    ids=["en", "en-with-cjk-free", "hans-1", "hans-2", "hant-1", "hant-2", "hant-3"],
+)
+def test_detect_lang(text: str, expected: str) -> None:
+    assert detect_lang(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, analysis",
+    [
+        ("Ｎｖｉｄｉａ　ｆｅｌｌ　５％", "Nvidia fell 5%"),
+        ("英伟达下跌５％，软件股承压", "英伟达下跌5%,软件股承压"),
+        ("輝達下跌５％，軟體股承壓", "辉达下跌5%,软体股承压"),
+        ("A&amp;B said <b>AI</b> hurts &lt;software&gt;", "A&B said AI hurts <software>"),
+        ("line one\r\nline two\r\n\r\n\r\n\r\nline three", "line one\nline two\n\nline three"),
+        ("zero\u200bwidth  and\u00a0nbsp", "zerowidth and nbsp"),
+    ],
+    ids=["en-fullwidth", "hans-fullwidth", "hant-to-hans", "en-html", "crlf", "zero-width"],
+)
+def test_analysis_text(text: str, analysis: str) -> None:
+    assert normalize(text).text == analysis
+
+
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        "分享到微博",
+        "Share to Facebook",
+        "index_new5.html",
+        "../../../static/tpl/page_caijing.html",
+        "京公网安备 11000002000001号",
+        "增值电信业务经营许可证 京B2-20000000",
+        "Twitter 官方帳號:https://x.com/example",
+        "責任編輯:王小明",
+        "![]()",
+        "Copyright © 2026 Example Media. All rights reserved.",
+        "相關閱讀",
+        "12 我来说两句…",
+    ],
+)
+def test_boilerplate_lines_are_removed(boilerplate: str) -> None:
+    text = f"英伟达发布财报，资本开支再创新高。\n{boilerplate}\n市场关注回报。"
+    doc = normalize(text)
+    assert doc.text == "英伟达发布财报,资本开支再创新高。\n\n市场关注回报。"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Analysts said investors should share the concern that software margins will shrink.",
+        "评论人士认为，软件公司的利润率将受到AI智能体的挤压。",
+        "分析師指出，投資人對輝達財報的評論普遍正面。",
+    ],
+)
+def test_sentences_with_boilerplate_words_are_kept(sentence: str) -> None:
+    assert normalize(sentence).clean.startswith(sentence[:8].replace("，", ","))
+
+
+@pytest.mark.parametrize(
+    "text, span, original",
+    [
+        ("輝達股價下跌５％。\r\n分享到微博", (0, 2), "輝達"),
+        ("<p>Oracle &amp; Nvidia</p>", (0, 6), "Oracle"),
+        ("  前导空格 英偉達", (5, 8), "英偉達"),
+    ],
+)
+def test_spans_point_into_the_original(text: str, span: tuple[int, int], original: str) -> None:
+    assert normalize(text).original_span(*span) == original
