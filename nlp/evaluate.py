@@ -68,3 +68,48 @@ def evaluate_predictions(
         out["by_lang"][lang] = {"n": int(m.sum()), "labels": per, "macro_f1": round(float(np.mean([per[lab]["f1"] for lab in labels])), 4)}
     out["exact_match"] = round(float(np.mean(np.all(y_true == y_pred, axis=1))), 4) if len(y_true) else 0.0
     return out
+
+
+def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, dict[str, int]]:
+    """tp / fp / fn / tn of each label."""
+    y_true = np.asarray(y_true, dtype=bool)
+    y_pred = np.asarray(y_pred, dtype=bool)
+    out = {}
+    for j, lab in enumerate(labels):
+        t, p = y_true[:, j], y_pred[:, j]
+        out[lab] = {"tp": int(np.sum(t & p)), "fp": int(np.sum(~t & p)), "fn": int(np.sum(t & ~p)), "tn": int(np.sum(~t & ~p))}
+    return out
+
+
+def label_set_name(row: Sequence[int] | np.ndarray, labels: Sequence[str]) -> str:
+    """``none``, one label, or ``a+b``: the name of a row's label combination."""
+    names = [lab for lab, v in zip(labels, row, strict=True) if v]
+    return "+".join(names) if names else "none"
+
+
+def label_set_confusion(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
+    """Counts of (true label set, predicted label set): a 4x4 table for two labels.
+
+    Returns ``{"sets": [...], "matrix": [[...]]}`` with rows the true set and columns the predicted.
+    """
+    k = len(labels)
+    sets = [label_set_name([(m >> j) & 1 for j in range(k)], labels) for m in range(2**k)]
+    weights = 2 ** np.arange(k)
+    t_idx = (np.asarray(y_true, dtype=int) * weights).sum(axis=1) if len(y_true) else np.zeros(0, dtype=int)
+    p_idx = (np.asarray(y_pred, dtype=int) * weights).sum(axis=1) if len(y_pred) else np.zeros(0, dtype=int)
+    matrix = np.zeros((2**k, 2**k), dtype=int)
+    np.add.at(matrix, (t_idx, p_idx), 1)
+    return {"sets": sets, "matrix": matrix.tolist()}
+
+
+def uncertain(probs: np.ndarray, thresholds: Sequence[float], n: int) -> list[int]:
+    """Row indices of the ``n`` articles whose scores lie closest to a threshold, closest first.
+
+    The margin of an article is its smallest ``|score - threshold|`` over the labels: these are
+    the articles where one annotation changes the model most (uncertainty sampling).
+    """
+    probs = np.asarray(probs, dtype=float).reshape(len(probs), -1)
+    if not len(probs) or n <= 0:
+        return []
+    margin = np.abs(probs - np.asarray(thresholds, dtype=float)).min(axis=1)
+    return [int(i) for i in np.argsort(margin, kind="stable")[:n]]

@@ -45,8 +45,10 @@ def prepare(article: Article) -> Prepared | RecordError:
     title_doc = normalize(article.title, lang=article.lang or "en") if article.title else None
     lang = article.lang
     if lang is None:
-        sample = text_doc.clean if title_doc is None else f"{title_doc.clean}\n{text_doc.clean}"
-        lang = detect_lang(sample)
+        if title_doc is None:
+            lang = detect_lang(text_doc.clean, simplified=text_doc.text)
+        else:
+            lang = detect_lang(f"{title_doc.clean}\n{text_doc.clean}", simplified=f"{title_doc.text}\n{text_doc.text}")
     docs: dict[Field, NormalizedText] = {"text": _with_lang(text_doc, lang)}
     sentences: list[Sentence] = []
     if title_doc is not None and title_doc.text.strip():

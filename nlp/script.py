@@ -7,6 +7,7 @@ reimplementation: converting 2.1 M characters takes 0.10 s with it and 2.9 s wit
 from __future__ import annotations
 
 import re
+from operator import ne
 from functools import lru_cache
 
 from nlp.records import Lang
@@ -66,13 +67,18 @@ def detect_lang(text: str, *, simplified: str | None = None) -> Lang:
     letters = len(RE_LATIN_LETTER.findall(text))
     if not han or len(han) * 3 < letters:
         return "en"
-    simp = to_simplified(han) if simplified is None else "".join(RE_HAN.findall(simplified))
+    simp = "".join(RE_HAN.findall(simplified)) if simplified is not None else to_simplified(han)
+    if len(simp) != len(han):  # phrase conversions changed lengths: count character by character
+        simp = "".join(to_simplified(c) for c in han)
+    n_trad = sum(map(ne, han, simp))
+    # Most texts are decided without the reverse conversion: no Traditional-only character at
+    # all means Simplified, and a high share of them means Traditional.
+    if n_trad == 0:
+        return "zh-Hans"
+    if n_trad >= 0.08 * len(han):
+        return "zh-Hant"
     trad = to_traditional(han)
-    if len(simp) != len(han) or len(trad) != len(han):  # phrase conversions changed lengths
-        simp, trad = to_simplified(han), to_traditional(han)
-        n_trad = sum(to_simplified(c) != c for c in han)
-        n_simp = sum(to_traditional(c) != c for c in han)
-    else:
-        n_trad = sum(a != b for a, b in zip(han, simp, strict=True))
-        n_simp = sum(a != b for a, b in zip(han, trad, strict=True))
+    if len(trad) != len(han):
+        trad = "".join(to_traditional(c) for c in han)
+    n_simp = sum(map(ne, han, trad))
     return "zh-Hant" if n_trad > n_simp else "zh-Hans"

@@ -121,21 +121,28 @@ def train(
     test_size: float = 0.2,
     seed: int = 0,
     params: dict[str, Any] | None = None,
+    folds: int | None = None,
 ) -> dict[str, Any]:
     """Train a backend on labelled files, evaluate it on a held-out split and save a model folder.
+
+    With ``folds=K`` the training split is also cross-validated (K models, stratified folds) and
+    the mean and standard deviation of the fold metrics go into ``meta["metrics_cv"]``; the saved
+    model is still the one fitted on the whole training split.
 
     Returns the model's ``meta.json`` content (metrics included).
     """
     if not 0.0 <= test_size < 1.0:
         raise ConfigError(f"test_size must be in [0, 1), got {test_size}")
+    if folds is not None and folds < 2:
+        raise ConfigError(f"folds must be at least 2, got {folds}")
     examples, errors = read_labelled(data)
     if len(examples) < 20:
         raise ConfigError(f"need at least 20 labelled articles, got {len(examples)} ({len(errors)} rejected)")
     train_idx, test_idx = split_examples(examples, test_size=test_size, seed=seed) if test_size else (list(range(len(examples))), [])
     tr = [examples[i] for i in train_idx]
     te = [examples[i] for i in test_idx]
-    cls = registry.get(backend)
-    model = cls(**(params or {}), seed=seed) if "seed" in cls.__init__.__code__.co_varnames else cls(**(params or {}))
+    model = build_model(backend, params=params, seed=seed)
+    metrics_cv = cross_validate(tr, backend=backend, params=params, seed=seed, folds=folds) if folds else None
     model.fit([e.doc for e in tr], label_matrix(tr))
     counts: dict[str, dict[str, int]] = {}
     for ex in examples:
@@ -155,5 +162,82 @@ def train(
         "label_counts": {k: dict(v) for k, v in sorted(counts.items())},
         "metrics_heldout": evaluate_model(model, te) if te else None,
     }
+    if metrics_cv is not None:
+        meta["metrics_cv"] = metrics_cv
     save_model(model, Path(out), name=name or Path(out).name, meta=meta)
     return meta
+
+
+def build_model(backend: str, *, params: dict[str, Any] | None = None, seed: int = 0) -> Any:
+    """An unfitted backend from its registry name; ``seed`` is passed when the backend takes one."""
+    cls = registry.get(backend)
+    params = dict(params or {})
+    if "seed" in cls.__init__.__code__.co_varnames:
+        params.setdefault("seed", seed)
+    try:
+        return cls(**params)
+    except TypeError as exc:
+        raise ConfigError(f"invalid parameters for backend {backend!r}: {exc}") from None
+
+
+def kfold_indices(examples: Sequence[Example], *, folds: int, seed: int) -> list[list[int]]:
+    """Stratified fold membership (by language and label combination), deterministic in ``seed``.
+
+    Each stratum is shuffled and dealt round-robin, continuing across strata, so fold sizes differ
+    by at most one and every fold sees every language.
+    """
+    rng = np.random.default_rng(seed)
+    groups: dict[str, list[int]] = {}
+    for i, ex in enumerate(examples):
+        groups.setdefault(f"{ex.doc.lang}|{'+'.join(sorted(ex.labels))}", []).append(i)
+    out: list[list[int]] = [[] for _ in range(folds)]
+    turn = 0
+    for key in sorted(groups):
+        idx = np.array(groups[key])
+        rng.shuffle(idx)
+        for i in idx.tolist():
+            out[turn % folds].append(i)
+            turn += 1
+    return [sorted(f) for f in out]
+
+
+def cross_validate(
+    examples: Sequence[Example],
+    *,
+    backend: str,
+    folds: int,
+    seed: int = 0,
+    params: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Fit one model per fold on the other folds; mean and std of the held-out fold metrics."""
+    if len(examples) < 2 * folds:
+        raise ConfigError(f"{folds} folds need at least {2 * folds} articles, got {len(examples)}")
+    per_fold = []
+    for k, test in enumerate(kfold_indices(examples, folds=folds, seed=seed)):
+        held = set(test)
+        tr = [ex for i, ex in enumerate(examples) if i not in held]
+        te = [examples[i] for i in test]
+        model = build_model(backend, params=params, seed=seed)
+        model.fit([e.doc for e in tr], label_matrix(tr))
+        log.info("fold %d/%d: %d train, %d test", k + 1, folds, len(tr), len(te))
+        per_fold.append(evaluate_model(model, te))
+    return summarize_folds(per_fold)
+
+
+def summarize_folds(per_fold: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Mean and standard deviation of fold metrics (macro-F1, per label, per language)."""
+
+    def stat(values: list[float]) -> dict[str, float]:
+        arr = np.asarray(values, dtype=float)
+        return {"mean": round(float(arr.mean()), 4), "std": round(float(arr.std()), 4)}
+
+    labels = list(per_fold[0]["labels"])
+    langs = sorted({lang for m in per_fold for lang in m["by_lang"]})
+    return {
+        "folds": len(per_fold),
+        "n": int(sum(m["n"] for m in per_fold)),
+        "macro_f1": stat([m["macro_f1"] for m in per_fold]),
+        "fold_macro_f1": [m["macro_f1"] for m in per_fold],
+        "labels": {lab: {k: stat([m["labels"][lab][k] for m in per_fold]) for k in ("precision", "recall", "f1", "ece")} for lab in labels},
+        "by_lang": {lang: {"macro_f1": stat([m["by_lang"][lang]["macro_f1"] for m in per_fold if lang in m["by_lang"]])} for lang in langs},
+    }

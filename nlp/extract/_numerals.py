@@ -86,13 +86,13 @@ def parse_chinese_range(s: str) -> tuple[float, float] | None:
     Examples:
         >>> parse_chinese_range("两三百"), parse_chinese_range("三四十万")
         ((200.0, 300.0), (300000.0, 400000.0))
-        >>> parse_chinese_range("三百") is None
-        True
+        >>> parse_chinese_range("五六"), parse_chinese_range("三百")
+        ((5.0, 6.0), None)
     """
     s = s.strip()
-    for i in range(len(s) - 2):
+    for i in range(len(s) - 1):
         a, b = DIGITS.get(s[i]), DIGITS.get(s[i + 1])
-        if a and b and b == a + 1 and s[i + 2] in SMALL_UNITS | BIG_UNITS:
+        if a and b and b == a + 1 and (i + 2 == len(s) or s[i + 2] in SMALL_UNITS or s[i + 2] in BIG_UNITS):
             lo = parse_chinese_decimal(s[:i] + s[i] + s[i + 2 :])
             hi = parse_chinese_decimal(s[:i] + s[i + 1 :])
             if lo is not None and hi is not None:
@@ -134,6 +134,8 @@ def _tokenize(s: str) -> list[_Token] | None:
                 continue
             if len(run) > 1 and (j < n and (s[j] in SMALL_UNITS or s[j] in BIG_UNITS)):
                 return None  # 两三百: two digits before one unit is a range, not a number
+            if len(run) == 2 and DIGITS[run[1]] == DIGITS[run[0]] + 1:
+                return None  # 五六 (家): "five or six", not 56
             if run:
                 tokens.append(("z" if run in ZERO else "d", Decimal(whole)))
             i = j
@@ -174,8 +176,9 @@ def _section_or_value(tokens: list[_Token], mult: Decimal) -> Decimal | None:
         return Decimal(0)
     if any(k == "b" for k, _ in tokens):
         return _value(tokens)
-    # 三万五 = 35000: a lone trailing digit counts in the next unit down (mult / 10).
-    if len(tokens) == 1 and tokens[0][0] == "d":
+    # 三万五 = 35000: a lone trailing digit counts in the next unit down (mult / 10);
+    # 7万2000 = 72000 is written out in full.
+    if len(tokens) == 1 and tokens[0][0] == "d" and tokens[0][1] < 10 and tokens[0][1] == tokens[0][1].to_integral_value():
         return tokens[0][1] * mult / 10
     return _section(tokens, mult)
 
