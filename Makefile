@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench model clean
+.PHONY: setup demo test lint bench bench-api bench-index bench-extract model clean
 
 setup: $(STAMP)
 
@@ -17,8 +17,17 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e ".[transformers,index,api,dev]"
 	touch $(STAMP)
 
+SAMPLE := corpora/sample/dated/articles.jsonl
+PRICES := corpora/market/prices_2025-11_2026-04.csv
+N := $(VENV)/bin/narratives
+
+# Score the sample batch (exit 3 means "some records rejected": still a result), build the daily
+# index with syndicated copies merged, and write the HTML report against real prices.
 demo: setup
-	$(VENV)/bin/narratives score corpora/sample/articles.jsonl --out out/sample.scored.jsonl --summary
+	$(N) score $(SAMPLE) --out out/sample.scored.jsonl --summary || [ $$? -eq 3 ]
+	$(N) index out/sample.scored.jsonl --articles $(SAMPLE) --out out/index.csv
+	$(N) report out/index.csv $(PRICES) --symbols IGV,SOXX,^GSPC,NVDA,CRM --scored out/sample.scored.jsonl --out out/report.html
+	@echo "scored records: out/sample.scored.jsonl; index: out/index.csv; report: out/report.html"
 
 test: setup
 	$(VENV)/bin/python -m pytest -q
@@ -31,6 +40,15 @@ model: setup
 
 bench: setup
 	$(PY) scripts/bench_score.py
+
+bench-extract: setup
+	$(PY) scripts/bench_extract.py
+
+bench-index: setup
+	$(PY) scripts/bench_index.py
+
+bench-api: setup
+	$(PY) scripts/bench_api.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

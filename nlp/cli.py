@@ -54,11 +54,19 @@ def score_cmd(inputs: tuple[str, ...], out: str, errors: str | None, model: str 
 
     pipeline = Pipeline.load(model, extract=not no_extract)
     n_process = workers or (default_workers() if _is_large(inputs) else 1)
+    if getattr(pipeline.model, "registry_name", "") == "transformer.v1":
+        n_process = 1  # torch parallelises inside one process; forking a loaded model wastes memory
     show = not silent and sys.stderr.isatty()
     progress = None
     bar = None
     if show:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         bar = Progress(TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
         task = bar.add_task("score", total=None)

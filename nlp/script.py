@@ -7,8 +7,8 @@ reimplementation: converting 2.1 M characters takes 0.10 s with it and 2.9 s wit
 from __future__ import annotations
 
 import re
-from operator import ne
 from functools import lru_cache
+from operator import ne
 
 from nlp.records import Lang
 

@@ -92,18 +92,37 @@ RE_ZH_AMOUNT = re.compile(
     r"[0-9]+(?:[.,][0-9]+)*\s?(?:万亿|亿|万|千|百)?(?:美元|美金|元|人民币|港元|港币|日元|欧元|韩元|新台币|亿元|股|人|点|倍|%)"
     r"|[0-9]+(?:\.[0-9]+)?(?:万亿|亿|万)"
 )
-USER_DICT = CORPORA / "lexicon" / "jieba_finance.txt"
-
-
 @lru_cache(maxsize=1)
 def _jieba():
+    """A jieba tokenizer whose user dictionary is our finance vocabulary.
+
+    The words come from the narrative lexicon and the Chinese company names of the security
+    master, so the two stay the single source of finance terms.
+    """
     import jieba  # the dictionary loads on first cut (about 1 s): never at import time
 
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
-    if USER_DICT.exists():
-        tk.load_userdict(str(USER_DICT))
+    for word in finance_words():
+        tk.add_word(word, freq=2000)
     return tk
+
+
+def finance_words() -> list[str]:
+    """Chinese finance terms (Simplified) for the segmenter's user dictionary."""
+    import csv
+
+    from nlp.lexicon import LEXICON_FILE, read_lexicon
+    from nlp.script import RE_HAN, to_simplified
+
+    words = {to_simplified(t.term) for t in read_lexicon(LEXICON_FILE) if t.lang != "en"}
+    for path in sorted((CORPORA / "entities").glob("securities*.tsv")):
+        with path.open(encoding="utf-8") as fh:
+            rows = csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t")
+            for row in rows:
+                for col in ("name_zh_hans", "name_zh_hant", "aliases_zh"):
+                    words.update(to_simplified(w) for w in (row.get(col) or "").split("|"))
+    return sorted(w for w in words if len(w) >= 2 and RE_HAN.search(w) and " " not in w)
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from nlp.about import DEFAULT_MODEL
 from nlp.model_card import write_model_card

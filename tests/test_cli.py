@@ -51,12 +51,12 @@ def test_score_does_not_import_torch_or_sklearn(tmp_path: Path) -> None:
     src = tmp_path / "one.jsonl"
     src.write_text(json.dumps({"id": "x", "text": "英伟达资本开支引发市场质疑。"}, ensure_ascii=False) + "\n", encoding="utf-8")
     code = (
-        "import sys, runpy; sys.argv=['narratives','score',%r,'--out',%r,'--silent'];"
+        "import sys, runpy; sys.argv=['narratives','score',{!r},'--out',{!r},'--silent'];"
         "import nlp.cli as c\n"
         "try: c.main()\n"
         "except SystemExit: pass\n"
         "bad=[m for m in ('torch','transformers','sklearn','spacy') if m in sys.modules]\n"
         "print(','.join(bad))"
-    ) % (str(src), str(tmp_path / "o.jsonl"))
+    ).format(str(src), str(tmp_path / "o.jsonl"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -70,7 +70,7 @@ RE_STOCK_AFTER = re.compile(
     r"ADRs?\b|earnings\b|"
     r"股价|股票|股份|股|公司|集团|市值|财报|业绩|旗下|的股价|的股票|的市值|的财报)"
 )
-RE_STOCK_BEFORE = re.compile(r"(?:shares of|shares in|stake in|stock of|买入|卖出|持有|增持|减持|做空|做多|看好)\s?$")
+RE_STOCK_BEFORE = re.compile(r"(?<![A-Za-z])(?:[Ss]hares of|[Ss]hares in|[Ss]take in|[Ss]tock of|[Bb]uy|[Ss]ell|[Ss]hort|买入|卖出|持有|增持|减持|做空|做多|看好)\s?$")
 RE_INDEX_AFTER = re.compile(r"\s?(?:指数|股指|Index\b|index\b|indices\b|Indices\b)")
 RE_PROVIDER_INDEX = re.compile(
     r"\s?(?:[\u4e00-\u9fff]{1,8}|(?:[A-Z][A-Za-z\-]*\s){0,4}|[A-Z][A-Za-z\-]*(?:\s[A-Z][A-Za-z\-]*){0,3}\s)"
@@ -81,6 +81,8 @@ RE_INDEX_CONTEXT = re.compile(
 )
 RE_EXCHANGE_AFTER = re.compile(r"\s?(?:[:：]|-?listed|上市|交易所|挂牌|上交易|Exchange|exchange|\s?stock market)")
 RE_EXCHANGE_BEFORE = re.compile(r"(?:\bon(?: the)?|listed on|登陆|登陆了)\s?$")
+# Share buttons and follow links name a platform, not a security ("Share to Facebook").
+RE_SHARE_BEFORE = re.compile(r"(?:[Ss]hare (?:to|on|via)|[Ff]ollow us on|[Ll]ike us on|分享到|分享至|关注我们的)\s?$")
 RE_LIST_GAP = re.compile(r"\s?(?:、|,|/|&|和|与|及|以及|或|and|or)\s?")
 RE_STOCK_WORDS = re.compile(
     r"股|制造商|厂商|公司|市值|财报|shares|stocks?\b|equities|tickers?|makers?\b|companies|company|names\b|earnings"
@@ -262,6 +264,9 @@ class TickerExtractor:
                     h.ok = not (RE_EXCHANGE_AFTER.match(s, h.end) or RE_EXCHANGE_BEFORE.search(s[max(0, h.start - 12):h.start]))
                 elif h.flags & WEAK:
                     h.ok = h.symbol in plain_idx or bool(RE_INDEX_CONTEXT.match(s, h.end))
+                continue
+            if h.kind == _NAME and RE_SHARE_BEFORE.search(s, max(0, h.start - 18), h.start):
+                h.symbol = ""
                 continue
             if h.kind == _NAME and (RE_INDEX_AFTER.match(s, h.end) or (
                     self._primary(h.symbol) in providers and RE_PROVIDER_INDEX.match(s, h.end))):

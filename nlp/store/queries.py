@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -17,10 +20,12 @@ from sqlalchemy import and_, exists, func, or_, select
 from nlp.errors import ConfigError, value_invalid_msg
 from nlp.records import NARRATIVES
 from nlp.store import schema as s
-from nlp.store.series import FREQS, Counts, Freq, derive, lookback_days, period_start, resample
+from nlp.store.series import FREQS, Counts, Freq, derive, period_start, resample
 from nlp.store.store import Store
 
 MAX_LIMIT = 500
+#: A cached series: its period dates (ISO), rows, and rows pre-serialised as JSON.
+_Series = tuple[list[str], list[dict[str, Any]], list[str]]
 
 
 class NotFoundError(ConfigError):
@@ -76,6 +81,42 @@ def _model(store: Store, model: str | None) -> str | None:
     return model
 
 
+class IndexCache:
+    """Derived full-history series, reused until the next run finishes.
+
+    The index only changes when a run is swapped in, so each (model, narrative, freq, lang,
+    source) series is computed once per *data version* (count and latest finish time of done
+    runs) and requests slice it by date. A version read before a run commits can at worst pair
+    with data read after it: newer, complete data, never a partial run.
+    """
+
+    def __init__(self, *, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple, _Series] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> _Series | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, value: _Series) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def data_version(conn: Any) -> tuple[int, Any]:
+    """Changes whenever a run finishes (the only time the index changes)."""
+    r = s.runs
+    n, last = conn.execute(select(func.count(), func.max(r.c.finished_at)).where(r.c.status == "done")).one()
+    return int(n), last
+
+
 def index_series(
     store: Store,
     *,
@@ -86,43 +127,79 @@ def index_series(
     lang: str | None = None,
     source: str | None = None,
     model: str | None = None,
+    cache: IndexCache | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The index per narrative: ``{narrative: [{date, n_articles, n_labelled, share, intensity, z, ewma}]}``.
 
-    z and the EWMA are computed with enough history before ``start`` that a range gives the same
-    values as the full series.
+    z and the EWMA always run over the full history, so a date range only selects rows: it never
+    changes their values.
     """
+    return {n: rows for n, (rows, _) in _index_slices(store, narratives=narratives, start=start, end=end, freq=freq,
+                                                       lang=lang, source=source, model=model, cache=cache).items()}
+
+
+def index_json_rows(store: Store, **kwargs: Any) -> list[str]:
+    """Like :func:`index_series`, flattened, as pre-serialised JSON objects that carry ``narrative``.
+
+    The API's hot path joins these strings instead of serialising hundreds of dicts per request.
+    """
+    return [js for _, fragments in _index_slices(store, **kwargs).values() for js in fragments]
+
+
+def _index_slices(
+    store: Store,
+    *,
+    narratives: tuple[str, ...] = NARRATIVES,
+    start: date | None = None,
+    end: date | None = None,
+    freq: str = "D",
+    lang: str | None = None,
+    source: str | None = None,
+    model: str | None = None,
+    cache: IndexCache | None = None,
+) -> dict[str, tuple[list[dict[str, Any]], list[str]]]:
     f = check_freq(freq)
     for n in narratives:
         check_narrative(n)
     check_range(start, end)
     m = _model(store, model)
-    out: dict[str, list[dict[str, Any]]] = {n: [] for n in narratives}
     if m is None:
-        return out
+        return {n: ([], []) for n in narratives}
+    lo = period_start(start, f).isoformat() if start is not None else None
+    hi = end.isoformat() if end is not None else None
+    out = {}
+    with store.read.connect() as conn:
+        version = data_version(conn) if cache is not None else None
+        for n in narratives:
+            key = (version, m, n, f, lang, source)
+            hit = cache.get(key) if cache is not None else None
+            if hit is None:
+                hit = _full_series(conn, model=m, narrative=n, freq=f, lang=lang, source=source)
+                if cache is not None:
+                    cache.put(key, hit)
+            dates, rows, fragments = hit
+            i = bisect.bisect_left(dates, lo) if lo else 0
+            j = bisect.bisect_right(dates, hi) if hi else len(dates)
+            out[n] = (rows[i:j], fragments[i:j])
+    return out
+
+
+def _full_series(conn: Any, *, model: str, narrative: str, freq: Freq, lang: str | None, source: str | None) -> _Series:
     di = s.daily_index
     q = (
-        select(di.c.narrative, di.c.day, func.sum(di.c.n_articles), func.sum(di.c.n_labelled), func.sum(di.c.sum_intensity))
-        .where(di.c.model == m, di.c.narrative.in_(narratives))
-        .group_by(di.c.narrative, di.c.day)
-        .order_by(di.c.narrative, di.c.day)
+        select(di.c.day, func.sum(di.c.n_articles), func.sum(di.c.n_labelled), func.sum(di.c.sum_intensity))
+        .where(di.c.model == model, di.c.narrative == narrative)
+        .group_by(di.c.day)
+        .order_by(di.c.day)
     )
-    if start is not None:
-        q = q.where(di.c.day >= start - timedelta(days=lookback_days(f)))
-    if end is not None:
-        q = q.where(di.c.day <= end)
     if lang:
         q = q.where(di.c.lang == lang)
     if source:
         q = q.where(di.c.source == source)
-    daily: dict[str, list[Counts]] = {n: [] for n in narratives}
-    with store.read.connect() as conn:
-        for narrative, day, n_art, n_lab, s_int in conn.execute(q):
-            daily[narrative].append(Counts(day, int(n_art), int(n_lab), float(s_int or 0.0)))
-    first = period_start(start, f) if start is not None else None
-    for n, rows in daily.items():
-        out[n] = [r.to_dict() for r in derive(resample(rows, f) if f != "D" else rows, f) if first is None or r.period >= first]
-    return out
+    daily = [Counts(day, int(n_art), int(n_lab), float(s_int or 0.0)) for day, n_art, n_lab, s_int in conn.execute(q)]
+    rows = [r.to_dict() for r in derive(resample(daily, freq) if freq != "D" else daily, freq)]
+    fragments = [json.dumps({"narrative": narrative, **r}, separators=(",", ":")) for r in rows]
+    return [str(r["date"]) for r in rows], rows, fragments
 
 
 def list_articles(

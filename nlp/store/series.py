@@ -69,13 +69,6 @@ def period_start(day: date, freq: Freq) -> date:
     return day.replace(day=1)
 
 
-def lookback_days(freq: Freq) -> int:
-    """Days of history before a range's start that z and the EWMA need to match a full-history run."""
-    per = {"D": 1, "W": 7, "M": 31}[freq]
-    # (1 - alpha) ** (10 * span) < 1e-6 for every span here: older history no longer moves the EWMA.
-    return per * max(Z_WINDOW[freq], 10 * EWMA_SPAN[freq]) + per
-
-
 def resample(days: Iterable[Counts], freq: Freq) -> list[Counts]:
     """Sum daily counts into periods (sorted)."""
     acc: dict[date, list[float]] = {}

@@ -36,7 +36,18 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, literal, select, true, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.engine import make_url
 
 from nlp.errors import ConfigError, NlpError
