@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.errors import ConfigError
+from nlp.script import RE_HAN
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ CHAR_SHINGLE = 5  # Chinese: 5 characters ~ two or three words
 WORD_SHINGLE = 3  # English: word 3-shingles
 
 RE_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-RE_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 RE_LATIN = re.compile(r"[a-z]")
 RE_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from nlp.classify import registry
 from nlp.classify.artifacts import save_model
-from nlp.classify.base import Doc
+from nlp.classify.base import Doc, stratified_split
 from nlp.errors import ConfigError
 from nlp.evaluate import evaluate_predictions
 from nlp.io import read_articles
@@ -83,18 +83,8 @@ def corpus_hash(paths: Iterable[str | Path]) -> str:
 
 def split_examples(examples: Sequence[Example], *, test_size: float, seed: int) -> tuple[list[int], list[int]]:
     """Stratified train/test indices by language and label combination, deterministic in ``seed``."""
-    rng = np.random.default_rng(seed)
-    groups: dict[str, list[int]] = {}
-    for i, ex in enumerate(examples):
-        groups.setdefault(f"{ex.doc.lang}|{'+'.join(sorted(ex.labels))}", []).append(i)
-    train, test = [], []
-    for key in sorted(groups):
-        idx = np.array(groups[key])
-        rng.shuffle(idx)
-        n_test = int(round(len(idx) * test_size))
-        test.extend(idx[:n_test].tolist())
-        train.extend(idx[n_test:].tolist())
-    return sorted(train), sorted(test)
+    keys = [f"{ex.doc.lang}|{'+'.join(sorted(ex.labels))}" for ex in examples]
+    return stratified_split(keys, test_size=test_size, seed=seed)
 
 
 def predict_labels(model: Any, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:

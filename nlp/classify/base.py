@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -51,3 +52,23 @@ class NarrativeModel(Protocol):
 
     @classmethod
     def load(cls, path: Path) -> NarrativeModel: ...
+
+
+def stratified_split(keys: Sequence[str], *, test_size: float, seed: int) -> tuple[list[int], list[int]]:
+    """Indices of a (train, test) split that keeps each key's share, deterministic in ``seed``.
+
+    Keys are strata such as ``"zh-Hant|ai_disruption"`` (language and label combination).
+    """
+    rng = np.random.default_rng(seed)
+    groups: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    train: list[int] = []
+    test: list[int] = []
+    for key in sorted(groups):
+        idx = np.array(groups[key])
+        rng.shuffle(idx)
+        n_test = int(round(len(idx) * test_size))
+        test.extend(idx[:n_test].tolist())
+        train.extend(idx[n_test:].tolist())
+    return sorted(train), sorted(test)

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.classify.base import Doc, Prediction
+from nlp.classify.base import Doc, Prediction, stratified_split
 from nlp.classify.linear import _best_threshold, _prior_weights, _sigmoid
 from nlp.classify.registry import register
 from nlp.errors import (
@@ -357,18 +357,8 @@ class TransformerNarrativeModel:
 
 def _val_split(docs: Sequence[Doc], y: np.ndarray, *, val_size: float, seed: int) -> tuple[list[int], list[int]]:
     """Stratified (language, label combination) train/validation indices, deterministic in ``seed``."""
-    rng = np.random.default_rng(seed)
-    groups: dict[str, list[int]] = {}
-    for i, (doc, row) in enumerate(zip(docs, y, strict=True)):
-        groups.setdefault(f"{doc.lang}|{''.join(map(str, row))}", []).append(i)
-    train, val = [], []
-    for key in sorted(groups):
-        idx = np.array(groups[key])
-        rng.shuffle(idx)
-        n_val = int(round(len(idx) * val_size))
-        val.extend(idx[:n_val].tolist())
-        train.extend(idx[n_val:].tolist())
-    return sorted(train), sorted(val)
+    keys = [f"{doc.lang}|{''.join(map(str, row))}" for doc, row in zip(docs, y, strict=True)]
+    return stratified_split(keys, test_size=val_size, seed=seed)
 
 
 def _calibrate(logits: np.ndarray, y: np.ndarray, labels: Sequence[str], *, prior: float | None) -> tuple[np.ndarray, dict[str, float]]:

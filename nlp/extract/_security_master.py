@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp import paths
+from nlp.script import RE_HAN
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,6 @@ def to_automaton(text: str) -> str:
     """
     return text.encode("utf-8").decode("latin-1")
 
-RE_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 RE_ALNUM = re.compile(r"[A-Za-z0-9]")
 # A boundary between a Han character and ASCII where the press may or may not put a space.
 RE_SCRIPT_SEAM = re.compile(r"(?<=[\u3400-\u9fff])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[\u3400-\u9fff])")
