@@ -107,26 +107,42 @@ class LinearNarrativeModel:
         y = np.asarray(y, dtype=int)
         if y.ndim != 2 or y.shape[0] != len(docs) or y.shape[1] != len(labels):
             raise ConfigError(f"y must have shape ({len(docs)}, {len(labels)}), got {y.shape}")
-        feats = [self._article_feats(d, self._sentence_feats(d)) for d in docs]
+        per_sentence = [self._sentence_feats(d) for d in docs]
+        feats = [self._article_feats(d, ps) for d, ps in zip(docs, per_sentence, strict=True)]
         vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=self.min_df, norm="l2", dtype=np.float64)
         X = vec.fit_transform(feats)
+        # Long articles are scored by their thread (k-th best sentence): keep their sentence rows
+        # so the thread score gets its own out-of-fold threshold.
+        long_docs = [i for i, ps in enumerate(per_sentence) if len(ps) >= self.thread_sentences]
+        X_sent = vec.transform([f for i in long_docs for f in per_sentence[i]]) if long_docs else None
+        sent_bounds = np.cumsum([0] + [len(per_sentence[i]) for i in long_docs])
+        del per_sentence
         strata = np.array([f"{d.lang}|{''.join(map(str, row))}" for d, row in zip(docs, y, strict=True)])
         folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.seed)
         coef = np.zeros((len(labels), X.shape[1]))
         intercept = np.zeros(len(labels))
         platt = np.zeros((len(labels), 2))
         thresholds: dict[str, float] = {}
+        thread_shift = np.zeros(len(labels))
+        long_pos = {doc: k for k, doc in enumerate(long_docs)}
         for j, label in enumerate(labels):
             oof = np.zeros(len(docs))
+            oof_thread = np.zeros(len(long_docs))
             for tr, te in folds.split(np.zeros(len(docs)), _safe_strata(strata, self.cv)):
                 clf = LogisticRegression(C=self.C, max_iter=5000)
                 clf.fit(X[tr], y[tr, j])
                 oof[te] = clf.decision_function(X[te])
+                for i in te:
+                    if i in long_pos:
+                        k = long_pos[i]
+                        dec = clf.decision_function(X_sent[sent_bounds[k] : sent_bounds[k + 1]])
+                        oof_thread[k] = np.sort(dec)[::-1][self.thread_k - 1]
             w = _prior_weights(y[:, j], self.prior)
             cal = LogisticRegression(C=1e4, max_iter=5000).fit(oof.reshape(-1, 1), y[:, j], sample_weight=w)
             platt[j] = (cal.coef_[0, 0], cal.intercept_[0])
             probs = _sigmoid(platt[j, 0] * oof + platt[j, 1])
             thresholds[label] = _best_threshold(probs, y[:, j], w)
+            thread_shift[j] = self._thread_shift(platt[j], thresholds[label], oof_thread, y[long_docs, j], w[long_docs])
             clf = LogisticRegression(C=self.C, max_iter=5000).fit(X, y[:, j])
             coef[j] = clf.coef_[0]
             intercept[j] = clf.intercept_[0]
@@ -137,7 +153,23 @@ class LinearNarrativeModel:
         self.intercept_ = intercept
         self.platt_ = platt
         self.thresholds_ = thresholds
+        self.thread_shift_ = thread_shift
         return self
+
+    @staticmethod
+    def _thread_shift(platt: np.ndarray, threshold: float, dec: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+        """Logit offset that puts the long-article threshold on the common threshold.
+
+        A thread score is the k-th best *sentence* probability, which sits on another scale than
+        the whole-article probability the thresholds were tuned on. Its own F1-optimal threshold,
+        chosen on out-of-fold thread scores of the long training articles, is mapped onto the
+        label's threshold by shifting logits, so one threshold per label still decides
+        (SPEC section 2: a label is a score that passes its threshold).
+        """
+        if len(y) < 20 or y.min() == y.max():
+            return 0.0
+        own = _best_threshold(_sigmoid(platt[0] * dec + platt[1]), y, w)
+        return float(_logit(threshold) - _logit(own))
 
     # -- inference --------------------------------------------------------------------------------
 
@@ -184,7 +216,8 @@ class LinearNarrativeModel:
             probs = self._calibrate(dec)
             article = probs[0]
             if len(sent_rows) >= self.thread_sentences:
-                article = np.sort(probs[1:], axis=0)[::-1][self.thread_k - 1]
+                thread = np.sort(probs[1:], axis=0)[::-1][self.thread_k - 1]
+                article = _sigmoid(_logit(thread) + self.thread_shift_)
             out.append(Prediction({lab: float(article[j]) for j, lab in enumerate(self.labels_)}, probs[1:], self.labels_))
         return out
 
@@ -209,7 +242,9 @@ class LinearNarrativeModel:
         for f, i in self.vocabulary_.items():
             terms[i] = f
         (path / "vocab.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
-        np.savez_compressed(path / "weights.npz", idf=self.idf_, coef=self.coef_, intercept=self.intercept_, platt=self.platt_)
+        np.savez_compressed(
+            path / "weights.npz", idf=self.idf_, coef=self.coef_, intercept=self.intercept_, platt=self.platt_, thread_shift=self.thread_shift_
+        )
         (path / "linear.json").write_text(
             json.dumps({"labels": list(self.labels_), "thresholds": self.thresholds_, "params": self.get_params()}, indent=2),
             encoding="utf-8",
@@ -223,7 +258,7 @@ class LinearNarrativeModel:
             meta = json.loads((path / "linear.json").read_text(encoding="utf-8"))
             terms = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
             with np.load(path / "weights.npz", allow_pickle=False) as z:
-                arrays = {k: z[k] for k in ("idf", "coef", "intercept", "platt")}
+                arrays = {k: z[k] for k in ("idf", "coef", "intercept", "platt", "thread_shift")}
         except (OSError, KeyError, ValueError) as exc:
             raise ModelLoadError(f"cannot load a {REGISTRY_NAME} model from {path}: {exc}") from exc
         self = cls(**meta.get("params", {}))
@@ -234,11 +269,17 @@ class LinearNarrativeModel:
         self.coef_ = arrays["coef"]
         self.intercept_ = arrays["intercept"]
         self.platt_ = arrays["platt"]
+        self.thread_shift_ = arrays["thread_shift"]
         return self
 
 
 def _identity(x: list[str]) -> list[str]:
     return x
+
+
+def _logit(p: np.ndarray | float) -> np.ndarray | float:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
