@@ -67,7 +67,9 @@ def detect_lang(text: str, *, simplified: str | None = None) -> Lang:
     letters = len(RE_LATIN_LETTER.findall(text))
     if not han or len(han) * 3 < letters:
         return "en"
-    simp = "".join(RE_HAN.findall(simplified)) if simplified is not None else to_simplified(han)
+    simp = "".join(RE_HAN.findall(simplified)) if simplified is not None else ""
+    if len(simp) != len(han):  # a character left the ideograph ranges when converted
+        simp = to_simplified(han)
     if len(simp) != len(han):  # phrase conversions changed lengths: count character by character
         simp = "".join(to_simplified(c) for c in han)
     n_trad = sum(map(ne, han, simp))
