@@ -32,16 +32,18 @@ RE_PROMPT_LINE = re.compile(rf"^[ \t\u3000]*(?:\d+[ \t]*)?(?:{_SHORT_PROMPTS})[ 
 RE_PATH_LINE = re.compile(r"^[ \t]*(?:\.{1,2}/)*[\w.-]+(?:/[\w.-]+)*\.(?:s?html?|php|aspx?|jsp|js|css)[ \t]*$", re.I | re.M)
 # Lines that are only a URL, or "label: URL" (social links, "Telegram 訂閱群:https://...").
 RE_URL_LINE = re.compile(r"^[^\n]{0,40}?[:：]?[ \t]*(?:https?://|www\.)\S+[ \t]*$", re.I | re.M)
-# Licence and registration numbers, copyright notices (any length up to a short paragraph).
+# Licence and registration numbers, copyright notices. Short lines only, and only the notice
+# forms: a news sentence about an exploration licence or about copyright holders is content.
 RE_LEGAL_LINE = re.compile(
-    r"^[^\n]{0,80}?(?:ICP[备備证證]|公[网網]安[备備]|增值电信业务|增值電信業務|[许許]可[证證][号號]?|"
-    r"版权所有|版權所有|copyright\b|©|all rights reserved|不得转载|不得轉載|未经授权|未經授權)[^\n]{0,120}$",
+    r"^(?=[^\n]{0,100}$)[^\n]*?(?:ICP[备備证證]|公[网網]安[备備]|增值电信业务经营许可证|增值電信業務經營許可證|"
+    r"[许許]可[证證][号號編编]\s*[:：]?\s*\S*\d|版权所有|版權所有|copyright\s*(?:©|\(c\)|\d{4})|©|"
+    r"all rights reserved\.?\s*$|不得转载|不得轉載|未经授权不得|未經授權不得)[^\n]*$",
     re.I | re.M,
 )
-# Social-channel promos: "Twitter 官方帳號: ...", "欢迎加入...社群", "关注微信公众号".
+# Social-channel promos: "Twitter 官方帳號: ...", "欢迎加入...社群", "关注微信公众号: xxx".
 RE_SOCIAL_LINE = re.compile(
-    r"^[^\n]{0,30}?(?:欢迎加入|歡迎加入|官方社群|微信公众号|微信公眾號|公众号|公眾號|官方帳號|官方账号|"
-    r"follow us on|join our (?:telegram|discord))[^\n]{0,60}$",
+    r"^(?=[^\n]{0,90}$)[^\n]{0,30}?(?:欢迎加入|歡迎加入|官方社群|微信公众号|微信公眾號|公众号|公眾號|官方帳號|官方账号|"
+    r"follow us on|join our (?:telegram|discord))[^\n:：]{0,12}(?:[:：@]|https?://)[^\n]*$",
     re.I | re.M,
 )
 # Credits a wire or aggregator prepends: "責任編輯:xxx", "编辑：xxx", "撰文：", "編譯：".

@@ -86,3 +86,29 @@ def test_sentences_with_boilerplate_words_are_kept(sentence: str) -> None:
 )
 def test_spans_point_into_the_original(text: str, span: tuple[int, int], original: str) -> None:
     assert normalize(text).original_span(*span) == original
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "新西兰政府授予一家私营企业近海石油勘探许可证，为解除禁令以来首例。",
+        "监管部门决定吊销某寿险公司的业务许可证。",
+        "A revenue-based levy would protect copyright holders, the chief executive said.",
+        "主管機關核發離岸風電開發許可證，業者預計明年動工。",
+        "The band said all rights reserved for the reissue were sold to a label for $20mn last year.",
+    ],
+    ids=["hans-licence", "hans-revoked", "en-copyright", "hant-licence", "en-rights"],
+)
+def test_news_sentences_about_licences_and_rights_are_kept(sentence: str) -> None:
+    assert normalize(sentence).clean == sentence.replace("，", ",")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "财联社5月26日电，据某车企公众号消息，超级充电网络现已向其他品牌车主开放。",
+        "據某交通局微信公眾號消息，受颱風影響，部分路線暫停營運。",
+    ],
+)
+def test_news_citing_a_social_account_is_kept(sentence: str) -> None:
+    assert normalize(sentence).clean == sentence.replace("，", ",")
