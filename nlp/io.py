@@ -51,7 +51,7 @@ def read_articles(paths: Iterable[str | Path], *, max_record_bytes: int = MAX_RE
         for item in _read_one(str(raw), max_record_bytes):
             if isinstance(item, Article):
                 if item.id in seen:
-                    yield RecordError(_line_of(item), f"duplicate id {item.id!r} (first copy kept)", item.id, _path_of(item))
+                    yield RecordError(item.line, f"duplicate id {item.id!r} (first copy kept)", item.id, item.path)
                     continue
                 seen.add(item.id)
             yield item
@@ -197,6 +197,17 @@ def _article_from_html(raw: str, doc_id: str, path: str) -> Item:
     return article_from_mapping(mapping, line=None, path=path)
 
 
+def _labels(raw: Any) -> tuple[str, ...] | str | None:
+    """``labels`` of a labelled record: a JSON list of names, or ``a|b`` in a CSV cell."""
+    if raw is None:
+        return None
+    if isinstance(raw, list) and all(isinstance(x, str) for x in raw):
+        return tuple(raw)
+    if isinstance(raw, str):
+        return tuple(x.strip() for x in raw.split("|") if x.strip()) if "[" not in raw else raw
+    return repr(raw)
+
+
 def _first(obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
     for k in keys:
         v = obj.get(k)
@@ -232,6 +243,7 @@ def article_from_mapping(obj: dict[str, Any], *, line: int | None = None, path: 
             return RecordError(line, f"unknown lang {raw_lang!r}; allowed: {list(LANGS)}", doc_id, path)
         lang = LANG_ALIASES.get(key, raw_lang if raw_lang in LANGS else None)
     return Article(
+        labels=_labels(obj.get("labels")),
         id=doc_id,
         text=text,
         title=title.strip() if isinstance(title, str) and title.strip() else None,
@@ -239,21 +251,9 @@ def article_from_mapping(obj: dict[str, Any], *, line: int | None = None, path: 
         source=str(obj["source"]) if obj.get("source") not in (None, "") else None,
         url=str(obj["url"]) if obj.get("url") not in (None, "") else None,
         lang=lang,
-        origin=f"{path}:{line}" if line is not None else path,
+        path=path,
+        line=line,
     )
-
-
-def _line_of(a: Article) -> int | None:
-    if a.origin and ":" in a.origin:
-        tail = a.origin.rsplit(":", 1)[1]
-        return int(tail) if tail.isdigit() else None
-    return None
-
-
-def _path_of(a: Article) -> str | None:
-    if not a.origin:
-        return None
-    return a.origin.rsplit(":", 1)[0] if _line_of(a) is not None else a.origin
 
 
 @contextmanager
@@ -275,6 +275,16 @@ def atomic_writer(path: str | Path, *, mode: str = "w") -> Iterator[IO[Any]]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_table(path: str | Path, *, delimiter: str = "\t") -> list[dict[str, str]]:
+    """Rows of one of our data tables: UTF-8, ``#`` comment lines, a header line, then rows.
+
+    The lexicon, the security master and the unit table all use this format.
+    """
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
+    return list(csv.DictReader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL))
 
 
 def dumps_record(record: dict[str, Any]) -> str:

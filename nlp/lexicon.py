@@ -7,11 +7,11 @@ its Simplified form hit the same concept.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from nlp.io import read_table
 from nlp.paths import LEXICON
 from nlp.script import to_simplified
 
@@ -42,10 +42,8 @@ class Hit:
 
 def read_lexicon(path: Path = LEXICON_FILE) -> list[Term]:
     """Rows of a lexicon TSV (``# `` comment lines, then a header)."""
-    with path.open(encoding="utf-8") as fh:
-        lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
     rows = []
-    for row in csv.DictReader(lines, delimiter="\t"):
+    for row in read_table(path):
         term = (row.get("term") or "").strip()
         if term:
             rows.append(Term(row["concept"].strip(), row["narrative"].strip(), float(row.get("weight") or 1.0), row["lang"].strip(), term))

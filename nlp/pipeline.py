@@ -41,7 +41,7 @@ def prepare(article: Article) -> Prepared | RecordError:
     """
     text_doc = normalize(article.text, lang=article.lang or "en")
     if not text_doc.text.strip():
-        return RecordError(_line(article), "text is empty after cleaning", article.id, _path(article))
+        return RecordError(article.line, "text is empty after cleaning", article.id, article.path)
     title_doc = normalize(article.title, lang=article.lang or "en") if article.title else None
     lang = article.lang
     if lang is None:
@@ -64,17 +64,6 @@ def _with_lang(doc: NormalizedText, lang: Any) -> NormalizedText:
     if doc.lang == lang:
         return doc
     return NormalizedText(doc.original, doc.clean, doc.text, doc.offsets, lang)
-
-
-def _line(article: Article) -> int | None:
-    if article.origin and ":" in article.origin:
-        tail = article.origin.rsplit(":", 1)[1]
-        return int(tail) if tail.isdigit() else None
-    return None
-
-
-def _path(article: Article) -> str | None:
-    return article.origin.rsplit(":", 1)[0] if article.origin else None
 
 
 class Pipeline:
@@ -115,7 +104,7 @@ class Pipeline:
                 prepared.append(prepare(a))
             except Exception as exc:  # one bad record never stops a batch (SPEC section 1)
                 log.exception("cannot normalise %s", a.id)
-                prepared.append(RecordError(_line(a), f"normalisation failed: {exc}", a.id, _path(a)))
+                prepared.append(RecordError(a.line, f"normalisation failed: {exc}", a.id, a.path))
         ok = [p for p in prepared if isinstance(p, Prepared)]
         preds = iter(self.model.predict([p.doc for p in ok]) if ok else [])
         out: list[ScoredArticle | RecordError] = []
@@ -127,7 +116,7 @@ class Pipeline:
                 out.append(self._assemble(p, next(preds)))
             except Exception as exc:  # noqa: BLE001 - reported as data, the batch goes on
                 log.exception("cannot score %s", p.article.id)
-                out.append(RecordError(_line(p.article), f"scoring failed: {exc}", p.article.id, _path(p.article)))
+                out.append(RecordError(p.article.line, f"scoring failed: {exc}", p.article.id, p.article.path))
         return out
 
     def _assemble(self, p: Prepared, pred: Any) -> ScoredArticle:

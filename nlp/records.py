@@ -25,8 +25,13 @@ class Article:
     source: str | None = None
     url: str | None = None
     lang: Lang | None = None
-    #: 1-based line (JSONL/CSV row) or file path the record came from, for error reports.
-    origin: str | None = None
+    #: Where the record came from, for error reports: the file and its 1-based line (JSONL/CSV).
+    path: str | None = None
+    line: int | None = None
+    #: Labelled corpora only: the narratives a person assigned (JSON list, or ``a|b`` in CSV).
+    #: ``None`` when the record has no ``labels`` field; a malformed field is kept as a string
+    #: so that training can report it.
+    labels: tuple[str, ...] | str | None = None
 
 
 @dataclass(frozen=True, slots=True)

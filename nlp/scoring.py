@@ -76,7 +76,8 @@ def score_files(
         for item in pipeline.pipe(read_articles(inputs), n_process=n_process, batch_size=batch_size):
             if isinstance(item, RecordError):
                 summary.rejected += 1
-                summary.errors.append(item) if len(summary.errors) < 1000 else None
+                if len(summary.errors) < 1000:  # the errors file has them all; keep the summary small
+                    summary.errors.append(item)
                 efh.write(dumps_record(item.to_dict()) + "\n")
                 if err_stream is not None:
                     print(f"rejected {item}", file=err_stream)

@@ -110,18 +110,15 @@ def _jieba():
 
 def finance_words() -> list[str]:
     """Chinese finance terms (Simplified) for the segmenter's user dictionary."""
-    import csv
-
+    from nlp.io import read_table
     from nlp.lexicon import LEXICON_FILE, read_lexicon
     from nlp.script import RE_HAN, to_simplified
 
     words = {to_simplified(t.term) for t in read_lexicon(LEXICON_FILE) if t.lang != "en"}
     for path in sorted((CORPORA / "entities").glob("securities*.tsv")):
-        with path.open(encoding="utf-8") as fh:
-            rows = csv.DictReader((ln for ln in fh if not ln.startswith("#")), delimiter="\t")
-            for row in rows:
-                for col in ("name_zh_hans", "name_zh_hant", "aliases_zh"):
-                    words.update(to_simplified(w) for w in (row.get(col) or "").split("|"))
+        for row in read_table(path):
+            for col in ("name_zh_hans", "name_zh_hant", "aliases_zh"):
+                words.update(to_simplified(w) for w in (row.get(col) or "").split("|"))
     return sorted(w for w in words if len(w) >= 2 and RE_HAN.search(w) and " " not in w)
 
 

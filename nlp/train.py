@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -36,28 +35,15 @@ class Example:
 
 def read_labelled(paths: Iterable[str | Path], *, labels: Sequence[str] = NARRATIVES) -> tuple[list[Example], list[RecordError]]:
     """Read labelled JSONL/CSV files; records without a valid ``labels`` list are reported."""
-    paths = [Path(p) for p in paths]
-    label_map: dict[tuple[str, int], Any] = {}
-    for p in paths:
-        if p.suffix == ".jsonl":
-            with p.open(encoding="utf-8", errors="replace") as fh:
-                for i, line in enumerate(fh, 1):
-                    try:
-                        obj = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue
-                    if isinstance(obj, dict):
-                        label_map[(str(p), i)] = obj.get("labels")
     examples: list[Example] = []
     errors: list[RecordError] = []
     for item in read_articles(paths):
         if isinstance(item, RecordError):
             errors.append(item)
             continue
-        path, _, line = (item.origin or "").rpartition(":")
-        raw = label_map.get((path, int(line))) if line.isdigit() else None
-        if not isinstance(raw, list) or any(lab not in labels for lab in raw):
-            errors.append(RecordError(int(line) if line.isdigit() else None, f"`labels` must be a list drawn from {list(labels)}", item.id, path))
+        raw = item.labels
+        if not isinstance(raw, tuple) or any(lab not in labels for lab in raw):
+            errors.append(RecordError(item.line, f"`labels` must be a list drawn from {list(labels)}", item.id, item.path))
             continue
         prepared = prepare(item)
         if isinstance(prepared, RecordError):

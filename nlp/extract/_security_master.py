@@ -14,7 +14,6 @@ for its dictionary cache].
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import logging
 import os
@@ -25,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp import paths
+from nlp.io import read_table
 from nlp.script import RE_HAN
 
 log = logging.getLogger(__name__)
@@ -158,12 +158,6 @@ def _write_atomic(target: Path, obj: object) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
-    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
 def load_rules(path: Path = RULES_PATH) -> Rules:
     """Parse ``ticker_rules.tsv`` (see the comments at its top)."""
     by: dict[str, list[list[str]]] = {}
@@ -205,7 +199,7 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
     securities: dict[str, Security] = {}
     names: dict[str, list[str]] = {}  # symbol -> names in the order they should win
     for path in sorted(entities_dir.glob("securities*.tsv")):
-        for row in _rows(path):
+        for row in read_table(path):
             sym = (row.get("symbol") or "").strip()
             if not sym:
                 continue
@@ -282,7 +276,7 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
     index_names: dict[str, str] = {}
     ipath = entities_dir / "indices.tsv"
     if ipath.exists():
-        for row in _rows(ipath):
+        for row in read_table(ipath):
             sym = (row.get("symbol") or "").strip()
             if not sym:
                 continue

@@ -33,7 +33,6 @@ Rules worth knowing (each has a test in tests/extract/test_figures.py):
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +40,7 @@ from functools import cache
 from pathlib import Path
 
 from nlp.extract._numerals import parse_chinese_decimal, parse_chinese_range
+from nlp.io import read_table
 from nlp.normalize import NormalizedText
 from nlp.records import Field, Figure, FigureKind
 
@@ -150,14 +150,13 @@ def _tables() -> _Tables:
     post: dict[str, _Unit] = {}
     pre_alt: dict[str, tuple[str, str]] = {}
     post_alt: dict[str, tuple[str, str]] = {}
-    with UNITS_CSV.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
-            surface = row["surface"]
-            unit = _Unit(row["kind"], row["unit"], Decimal(row["scale"]), row["rule"])  # type: ignore[arg-type]
-            key = surface.lower() if row["case"] == "icase" else surface
-            table, alt = (pre, pre_alt) if row["position"] == "pre" else (post, post_alt)
-            table[key] = unit
-            alt[surface] = (row["case"], row["unless"])
+    for row in read_table(UNITS_CSV, delimiter=","):
+        surface = row["surface"]
+        unit = _Unit(row["kind"], row["unit"], Decimal(row["scale"]), row["rule"])  # type: ignore[arg-type]
+        key = surface.lower() if row["case"] == "icase" else surface
+        table, alt = (pre, pre_alt) if row["position"] == "pre" else (post, post_alt)
+        table[key] = unit
+        alt[surface] = (row["case"], row["unless"])
     first = "".join(sorted({s[0] for s in post_alt if not s.isascii() and s[0] != "个"} | {"%"}))
     ge = "|".join(re.escape(s[1:]) for s in post_alt if s[0] == "个")
     unit_ahead = rf"(?=\s?(?:[{re.escape(first)}]|个(?:{ge})))"
