@@ -13,7 +13,10 @@ RE_ZH_FORM = re.compile(
     r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]"
     r"(?:\s*(?:(上午|下午|晚上|早上)\s*)?(\d{1,2})\s*[:：时時点點]\s*(\d{1,2})?\s*分?(?:\s*[:：]?\s*(\d{1,2})\s*秒?)?)?\s*$"
 )
-RE_DOTTED = re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+RE_DOTTED = re.compile(r"^(\d{4})([./])(\d{1,2})\2(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+RE_RFC2822 = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
+RE_MONTH_NAME = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.I)
+RE_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 def parse_date(value: str | int | float | None) -> datetime | None:
@@ -40,7 +43,7 @@ def parse_date(value: str | int | float | None) -> datetime | None:
     s = str(value).strip().translate({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
     if not s:
         return None
-    for parse in (_iso, _offset_form, _rfc2822, _chinese, _dotted):
+    for parse in (_iso, _offset_form, _rfc2822, _chinese, _dotted, _month_name):
         dt = parse(s)
         if dt is not None:
             return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
@@ -64,7 +67,7 @@ def _offset_form(s: str) -> datetime | None:
 
 
 def _rfc2822(s: str) -> datetime | None:
-    if not re.search(r"[A-Za-z]{3}", s):
+    if not RE_RFC2822.match(s):  # its parser is lenient: "March 13, 2025 4:05 pm" would lose the pm
         return None
     try:
         return parsedate_to_datetime(s)
@@ -87,5 +90,21 @@ def _dotted(s: str) -> datetime | None:
     m = RE_DOTTED.match(s)
     if not m:
         return None
-    y, mo, d, h, mi, sec = m.groups()
+    y, _, mo, d, h, mi, sec = m.groups()
     return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0))
+
+
+def _month_name(s: str) -> datetime | None:
+    """``Oct 2, 2025``, ``March 13, 2025 4:05 pm``, ``12 Mar 2025``: a month name and a year.
+
+    dateutil reads these; it is asked only when both are present, because on its own it also
+    accepts fragments ("May") and fills the gaps from today's date.
+    """
+    if not (RE_MONTH_NAME.search(s) and RE_YEAR.search(s)):
+        return None
+    from dateutil import parser
+
+    try:
+        return parser.parse(s)
+    except (ValueError, OverflowError):
+        return None

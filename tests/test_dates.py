@@ -24,13 +24,17 @@ from nlp.dates import parse_date
         ("２０２６年２月５日　２０：２４", "2026-02-05T20:24:00+00:00"),
         ("2026年2月5日 下午3:05", "2026-02-05T15:05:00+00:00"),
         ("2026.02.15 01:29", "2026-02-15T01:29:00+00:00"),
+        ("2025/10/19", "2025-10-19T00:00:00+00:00"),
+        ("Oct 2, 2025", "2025-10-02T00:00:00+00:00"),
+        ("March 13, 2025 4:05 pm", "2025-03-13T16:05:00+00:00"),
+        ("12 Mar 2025", "2025-03-12T00:00:00+00:00"),
     ],
 )
 def test_parse_date(raw: str, iso: str) -> None:
     assert parse_date(raw).isoformat() == iso
 
 
-@pytest.mark.parametrize("raw", ["yesterday", "2026-13-45", "not a date at all", "31/31/2026"])
+@pytest.mark.parametrize("raw", ["yesterday", "2026-13-45", "not a date at all", "31/31/2026", "May", "Mar 45, 2025"])
 def test_unparsable_dates_raise(raw: str) -> None:
     with pytest.raises(ValueError, match="date"):
         parse_date(raw)
