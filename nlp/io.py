@@ -244,6 +244,7 @@ def article_from_mapping(obj: dict[str, Any], *, line: int | None = None, path: 
         lang = LANG_ALIASES.get(key, raw_lang if raw_lang in LANGS else None)
     return Article(
         labels=_labels(obj.get("labels")),
+        sentence_labels=obj.get("sentence_labels") if obj.get("sentence_labels") not in (None, "") else None,
         id=doc_id,
         text=text,
         title=title.strip() if isinstance(title, str) and title.strip() else None,

@@ -19,10 +19,17 @@ import numpy as np
 
 from nlp.classify import registry
 from nlp.errors import ConfigError, NotFittedError
-from nlp.evaluate import confusion_counts, evaluate_predictions, label_set_confusion, uncertain
+from nlp.evaluate import (
+    confusion_counts,
+    evaluate_predictions,
+    label_set_confusion,
+    paired_bootstrap_difference,
+    uncertain,
+)
 from nlp.records import RecordError, ScoredArticle
 
 N_WORST = 20
+_PAIRING = "_pairing"  # per-article truth and predictions, kept only until the report pairs the models
 N_EVIDENCE = 3
 SNIPPET = 220  # characters of a sentence shown in markdown
 
@@ -74,7 +81,7 @@ def evaluate_examples(model: Any, meta: dict[str, Any], examples: Sequence[Any],
     thr = np.array([model.thresholds_.get(lab, 0.5) for lab in labels])
     pred = (probs >= thr).astype(int)
     langs = [r.lang for r in records]
-    return {
+    section = {
         "name": meta.get("name", getattr(model, "registry_name", "?")),
         "backend": getattr(model, "registry_name", meta.get("backend")),
         "thresholds": {lab: float(model.thresholds_.get(lab, 0.5)) for lab in labels},
@@ -84,6 +91,38 @@ def evaluate_examples(model: Any, meta: dict[str, Any], examples: Sequence[Any],
         "label_sets": label_set_confusion(y, pred, labels),
         "worst_errors": _worst_errors(model, exs, records, y, probs, thr, labels, n_worst),
     }
+    evidence = _evidence_metrics(exs, records, labels)
+    if evidence:
+        section["evidence"] = evidence
+    section[_PAIRING] = {"ids": [e.article.id for e in exs], "y": y, "pred": pred}
+    return section
+
+
+def _evidence_metrics(examples: Sequence[Any], records: Sequence[Any], labels: Sequence[str]) -> dict[str, Any]:
+    """Evidence sentences against sentence labels, over articles annotated sentence by sentence.
+
+    Per label, on the annotated articles that carry it in truth and in prediction (only those
+    get evidence): precision is the share of evidence sentences that overlap a marked span,
+    recall the share of marked spans that some evidence sentence overlaps.
+    """
+    from nlp.sentence_labels import evidence_agreement
+
+    annotated = [(e, r) for e, r in zip(examples, records, strict=True) if e.spans is not None]
+    if not annotated:
+        return {}
+    out = {}
+    for lab in labels:
+        good = shown = found = marked = n = 0
+        for ex, rec in annotated:
+            if lab in ex.labels and lab in rec.labels:
+                g, sh, f, m = evidence_agreement(rec.evidence.get(lab, []), ex.spans, lab)
+                good, shown, found, marked, n = good + g, shown + sh, found + f, marked + m, n + 1
+        out[lab] = {
+            "articles": n,
+            "precision": round(good / shown, 4) if shown else None,
+            "recall": round(found / marked, 4) if marked else None,
+        }
+    return {"annotated_articles": len(annotated), "labels": out}
 
 
 def _worst_errors(model: Any, examples: Sequence[Any], records: Sequence[Any], y: np.ndarray, probs: np.ndarray, thr: np.ndarray, labels: Sequence[str], n: int) -> list[dict[str, Any]]:
@@ -146,13 +185,18 @@ def build_report(models: Sequence[tuple[Any, dict[str, Any]]], examples: Sequenc
     """A report of one or more models on the same labelled examples (side by side when several)."""
     if not examples:
         raise ConfigError("no labelled articles to evaluate")
-    return {
+    sections = [evaluate_examples(m, meta, examples, n_worst=n_worst) for m, meta in models]
+    pairing = [s.pop(_PAIRING) for s in sections]
+    report = {
         "data": [str(p) for p in data],
         "n_articles": len(examples),
         "n_rejected": len(errors),
         "rejected": [str(e) for e in list(errors)[:20]],
-        "models": [evaluate_examples(m, meta, examples, n_worst=n_worst) for m, meta in models],
+        "models": sections,
     }
+    if len(sections) == 2 and pairing[0]["ids"] == pairing[1]["ids"] and list(sections[0]["thresholds"]) == list(sections[1]["thresholds"]):
+        report["difference"] = paired_bootstrap_difference(pairing[0]["y"], pairing[0]["pred"], pairing[1]["pred"])
+    return report
 
 
 def write_report(report: dict[str, Any], out_dir: str | Path) -> tuple[Path, Path]:
@@ -175,6 +219,16 @@ def _prf(d: dict[str, Any]) -> str:
     return f"{d['precision']:.2f} / {d['recall']:.2f} / {d['f1']:.2f}"
 
 
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _ci(metrics: dict[str, Any]) -> str:
+    """The bootstrap interval of a metrics block; reports written before it existed show "-"."""
+    ci = metrics.get("macro_f1_ci95")
+    return f"{ci[0]:.3f}-{ci[1]:.3f}" if ci else "-"
+
+
 def _snippet(text: str | None) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
@@ -188,20 +242,24 @@ def render_markdown(report: dict[str, Any], *, reliability: bool = True) -> str:
     out.append(f"- data: {', '.join(Path(p).name for p in report['data']) or '-'}; {report['n_articles']} labelled articles, {report['n_rejected']} rejected")
     for m in models:
         out.append(f"- model `{m['name']}` ({m['backend']}); thresholds {m['thresholds']}")
-    out += ["", "## Overall", "", "| model | n | macro-F1 | exact match | " + " | ".join(f"{lab} P / R / F1" for lab in labels) + " |", "|---" * (4 + len(labels)) + "|"]
+    out += ["", "## Overall", "", "| model | n | macro-F1 | 95% interval | exact match | " + " | ".join(f"{lab} P / R / F1" for lab in labels) + " |", "|---" * (5 + len(labels)) + "|"]
     for m in models:
         mt = m["metrics"]
-        out.append(f"| {m['name']} | {mt['n']} | {mt['macro_f1']:.4f} | {mt['exact_match']:.4f} | " + " | ".join(_prf(mt["labels"][lab]) for lab in labels) + " |")
+        out.append(f"| {m['name']} | {mt['n']} | {mt['macro_f1']:.4f} | {_ci(mt)} | {mt['exact_match']:.4f} | " + " | ".join(_prf(mt["labels"][lab]) for lab in labels) + " |")
     if len(models) == 2:
         a, b = (m["metrics"] for m in models)
-        out += ["", f"macro-F1 difference ({models[1]['name']} − {models[0]['name']}): {b['macro_f1'] - a['macro_f1']:+.4f}"]
-    out += ["", "## Per language", "", "| lang | model | n | macro-F1 | " + " | ".join(f"{lab} P / R / F1" for lab in labels) + " |", "|---" * (4 + len(labels)) + "|"]
+        line = f"macro-F1 difference ({models[1]['name']} − {models[0]['name']}): {b['macro_f1'] - a['macro_f1']:+.4f}"
+        d = report.get("difference")
+        if d:
+            line += f"; paired bootstrap 95% interval {d['ci95'][0]:+.3f} to {d['ci95'][1]:+.3f}, {models[1]['name']} not better in {d['share_not_better']:.1%} of resamples"
+        out += ["", line]
+    out += ["", "## Per language", "", "| lang | model | n | macro-F1 | 95% interval | " + " | ".join(f"{lab} P / R / F1" for lab in labels) + " |", "|---" * (5 + len(labels)) + "|"]
     langs = sorted({lang for m in models for lang in m["metrics"]["by_lang"]})
     for lang in langs:
         for m in models:
             v = m["metrics"]["by_lang"].get(lang)
             if v:
-                out.append(f"| {lang} | {m['name']} | {v['n']} | {v['macro_f1']:.4f} | " + " | ".join(_prf(v["labels"][lab]) for lab in labels) + " |")
+                out.append(f"| {lang} | {m['name']} | {v['n']} | {v['macro_f1']:.4f} | {_ci(v)} | " + " | ".join(_prf(v["labels"][lab]) for lab in labels) + " |")
     out += ["", "## Confusion counts", "", "| label | model | tp | fp | fn | tn |", "|---|---|---|---|---|---|"]
     for lab in labels:
         for m in models:
@@ -211,6 +269,13 @@ def render_markdown(report: dict[str, Any], *, reliability: bool = True) -> str:
         sets = m["label_sets"]["sets"]
         out += ["", f"### Label sets: {m['name']} (rows true, columns predicted)", "", "| true \\ predicted | " + " | ".join(sets) + " |", "|---" * (1 + len(sets)) + "|"]
         out += [f"| {s} | " + " | ".join(str(v) for v in row) + " |" for s, row in zip(sets, m["label_sets"]["matrix"], strict=True)]
+    if any("evidence" in m for m in models):
+        out += ["", "## Evidence against sentence labels", "", "| label | model | articles | precision | recall |", "|---|---|---|---|---|"]
+        for lab in labels:
+            for m in models:
+                ev = m.get("evidence", {}).get("labels", {}).get(lab)
+                if ev:
+                    out.append(f"| {lab} | {m['name']} | {ev['articles']} | {_num(ev['precision'])} | {_num(ev['recall'])} |")
     out += ["", "## Calibration", "", "| label | model | ECE |", "|---|---|---|"]
     for lab in labels:
         for m in models:
@@ -294,20 +359,6 @@ def write_uncertain(records: Sequence[dict[str, Any]], out_dir: str | Path, *, m
 # -- training summaries ---------------------------------------------------------------------------
 
 
-def render_cv_markdown(cv: dict[str, Any]) -> str:
-    """Cross-validation metrics (mean ± std over folds) as a markdown section."""
-    labels = list(cv["labels"])
-    out = ["", f"## Cross-validation ({cv['folds']} folds of the training split)", ""]
-    out.append(f"macro-F1 {cv['macro_f1']['mean']:.4f} ± {cv['macro_f1']['std']:.4f} (folds: {', '.join(f'{v:.3f}' for v in cv['fold_macro_f1'])})")
-    out += ["", "| label | precision | recall | F1 | ECE |", "|---|---|---|---|---|"]
-    for lab in labels:
-        v = cv["labels"][lab]
-        out.append(f"| {lab} | " + " | ".join(f"{v[k]['mean']:.3f} ± {v[k]['std']:.3f}" for k in ("precision", "recall", "f1", "ece")) + " |")
-    out += ["", "| lang | macro-F1 |", "|---|---|"]
-    out += [f"| {lang} | {v['macro_f1']['mean']:.4f} ± {v['macro_f1']['std']:.4f} |" for lang, v in cv["by_lang"].items()]
-    return "\n".join(out) + "\n"
-
-
 def render_train_summary(meta: dict[str, Any], out: str | Path) -> str:
     """A few lines for the terminal after ``narratives train``."""
     lines = [f"trained {meta.get('backend')} on {meta['n_train']} articles ({meta['n_rejected']} rejected), held out {meta['n_test']} -> {out}"]
@@ -318,6 +369,8 @@ def render_train_summary(meta: dict[str, Any], out: str | Path) -> str:
         lines += [f"  {lang:8s} n={v['n']:4d} macro-F1 {v['macro_f1']:.4f}" for lang, v in m["by_lang"].items()]
     cv = meta.get("metrics_cv")
     if cv:
-        lines.append(f"{cv['folds']}-fold CV macro-F1 {cv['macro_f1']['mean']:.4f} ± {cv['macro_f1']['std']:.4f}")
+        grouped = f" (grouped by {cv['grouped_by']})" if cv.get("grouped_by") else ""
+        pooled = f"; pooled {cv['pooled']['macro_f1']:.4f}" if cv.get("pooled") else ""
+        lines.append(f"{cv['folds']}-fold CV{grouped} macro-F1 {cv['macro_f1']['mean']:.4f} ± {cv['macro_f1']['std']:.4f}{pooled}")
         lines += [f"  {lang:8s} macro-F1 {v['macro_f1']['mean']:.4f} ± {v['macro_f1']['std']:.4f}" for lang, v in cv["by_lang"].items()]
     return "\n".join(lines)

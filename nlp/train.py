@@ -6,7 +6,7 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +20,31 @@ from nlp.evaluate import evaluate_predictions
 from nlp.io import read_articles
 from nlp.pipeline import Prepared, prepare
 from nlp.records import NARRATIVES, Article, RecordError
+from nlp.sentence_labels import SentenceSpan, parse_sentence_labels, sentence_matrix
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """A labelled article, prepared for the classifier."""
+    """A labelled article, prepared for the classifier.
+
+    ``spans`` are its sentence-level labels (:mod:`nlp.sentence_labels`), ``None`` when the record
+    has none; ``doc.sentence_y`` then holds them per analysis sentence.
+    """
 
     article: Article
     doc: Doc
     labels: frozenset[str]
+    spans: tuple[SentenceSpan, ...] | None = None
 
 
 def read_labelled(paths: Iterable[str | Path], *, labels: Sequence[str] = NARRATIVES) -> tuple[list[Example], list[RecordError]]:
-    """Read labelled JSONL/CSV files; records without a valid ``labels`` list are reported."""
+    """Read labelled JSONL/CSV files; records without a valid ``labels`` list are reported.
+
+    Optional ``sentence_labels`` are validated and mapped onto the analysis sentences; a record
+    whose sentence labels are malformed is reported (line, reason) and left out.
+    """
     examples: list[Example] = []
     errors: list[RecordError] = []
     for item in read_articles(paths):
@@ -50,7 +60,16 @@ def read_labelled(paths: Iterable[str | Path], *, labels: Sequence[str] = NARRAT
             errors.append(prepared)
             continue
         assert isinstance(prepared, Prepared)  # noqa: S101 - narrowing for type checkers
-        examples.append(Example(item, prepared.doc, frozenset(raw)))
+        doc, spans = prepared.doc, None
+        if item.sentence_labels is not None:
+            try:
+                spans = parse_sentence_labels(item.sentence_labels, text=item.text, title=item.title, labels=labels)
+            except ValueError as exc:
+                errors.append(RecordError(item.line, str(exc), item.id, item.path))
+                continue
+            where = [(s.field, *prepared.docs[s.field].to_original(s.start, s.end)) for s in prepared.sentences]
+            doc = replace(doc, sentence_y=tuple(map(tuple, sentence_matrix(where, spans, labels).tolist())))
+        examples.append(Example(item, doc, frozenset(raw), spans))
     return examples, errors
 
 
@@ -98,12 +117,14 @@ def train(
     seed: int = 0,
     params: dict[str, Any] | None = None,
     folds: int | None = None,
+    group_by: str | None = None,
 ) -> dict[str, Any]:
     """Train a backend on labelled files, evaluate it on a held-out split and save a model folder.
 
-    With ``folds=K`` the training split is also cross-validated (K models, stratified folds) and
-    the mean and standard deviation of the fold metrics go into ``meta["metrics_cv"]``; the saved
-    model is still the one fitted on the whole training split.
+    With ``folds=K`` the training split is also cross-validated (K models, stratified folds, or
+    folds that keep each ``group_by`` group whole: see :func:`cross_validate`) and the fold and
+    pooled metrics go into ``meta["metrics_cv"]``; the saved model is still the one fitted on
+    the whole training split.
 
     Returns the model's ``meta.json`` content (metrics included).
     """
@@ -111,6 +132,10 @@ def train(
         raise ConfigError(f"test_size must be in [0, 1), got {test_size}")
     if folds is not None and folds < 2:
         raise ConfigError(f"folds must be at least 2, got {folds}")
+    if group_by is not None and group_by not in GROUP_KEYS:
+        raise ConfigError(f"group_by must be one of {list(GROUP_KEYS)}, got {group_by!r}")
+    if group_by is not None and folds is None:
+        raise ConfigError("group_by groups the cross-validation folds: give folds as well")
     examples, errors = read_labelled(data)
     if len(examples) < 20:
         raise ConfigError(f"need at least 20 labelled articles, got {len(examples)} ({len(errors)} rejected)")
@@ -118,7 +143,7 @@ def train(
     tr = [examples[i] for i in train_idx]
     te = [examples[i] for i in test_idx]
     model = build_model(backend, params=params, seed=seed)
-    metrics_cv = cross_validate(tr, backend=backend, params=params, seed=seed, folds=folds) if folds else None
+    metrics_cv = cross_validate(tr, backend=backend, params=params, seed=seed, folds=folds, group_by=group_by) if folds else None
     model.fit([e.doc for e in tr], label_matrix(tr))
     counts: dict[str, dict[str, int]] = {}
     for ex in examples:
@@ -177,6 +202,44 @@ def kfold_indices(examples: Sequence[Example], *, folds: int, seed: int) -> list
     return [sorted(f) for f in out]
 
 
+#: What ``group_by`` accepts: articles sharing a value never straddle a fold boundary.
+GROUP_KEYS = ("file", "source")
+
+
+def article_group(example: Example, key: str) -> str:
+    """The group of an example: the file it was read from, or its ``source`` field."""
+    if key == "file":
+        return example.article.path or "-"
+    if key == "source":
+        return example.article.source or "-"
+    raise ConfigError(f"group_by must be one of {list(GROUP_KEYS)}, got {key!r}")
+
+
+def group_kfold_indices(groups: Sequence[str], *, folds: int, seed: int) -> list[list[int]]:
+    """Fold membership that keeps each group whole, deterministic in ``seed``.
+
+    Groups go, largest first (equal sizes in seeded order), to the fold with fewest articles so
+    far, the balancing of scikit-learn's ``GroupKFold``; written here because that class takes no
+    seed and we need the order of equal-sized groups to be reproducible. With as many folds as
+    groups this is leave-one-group-out.
+
+    Raises:
+        ConfigError: fewer groups than folds.
+    """
+    members: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        members.setdefault(g, []).append(i)
+    if len(members) < folds:
+        raise ConfigError(f"{folds} grouped folds need at least {folds} groups, got {len(members)}")
+    names = sorted(members)
+    order = np.random.default_rng(seed).permutation(len(names))
+    ranked = sorted((names[k] for k in order), key=lambda g: -len(members[g]))
+    out: list[list[int]] = [[] for _ in range(folds)]
+    for g in ranked:
+        min(out, key=len).extend(members[g])
+    return [sorted(f) for f in out]
+
+
 def cross_validate(
     examples: Sequence[Example],
     *,
@@ -184,20 +247,50 @@ def cross_validate(
     folds: int,
     seed: int = 0,
     params: dict[str, Any] | None = None,
+    group_by: str | None = None,
 ) -> dict[str, Any]:
-    """Fit one model per fold on the other folds; mean and std of the held-out fold metrics."""
+    """Fit one model per fold on the other folds; fold metrics (mean, std) and pooled metrics.
+
+    ``group_by`` (``file`` or ``source``) keeps each group inside one fold: with labelled files
+    from different writers, ``group_by="file"`` measures how a model carries over to writing it
+    has not seen, which a random split of near-duplicate styles overstates. The pooled metrics
+    score every article once, by the model that did not see its fold.
+    """
     if len(examples) < 2 * folds:
         raise ConfigError(f"{folds} folds need at least {2 * folds} articles, got {len(examples)}")
+    if group_by is None:
+        fold_sets = kfold_indices(examples, folds=folds, seed=seed)
+    else:
+        fold_sets = group_kfold_indices([article_group(e, group_by) for e in examples], folds=folds, seed=seed)
     per_fold = []
-    for k, test in enumerate(kfold_indices(examples, folds=folds, seed=seed)):
+    labels: tuple[str, ...] = ()
+    y_all, probs_all, pred_all, langs_all = [], [], [], []
+    for k, test in enumerate(fold_sets):
         held = set(test)
         tr = [ex for i, ex in enumerate(examples) if i not in held]
         te = [examples[i] for i in test]
         model = build_model(backend, params=params, seed=seed)
         model.fit([e.doc for e in tr], label_matrix(tr))
         log.info("fold %d/%d: %d train, %d test", k + 1, folds, len(tr), len(te))
-        per_fold.append(evaluate_model(model, te))
-    return summarize_folds(per_fold)
+        labels = tuple(model.labels_)
+        probs, pred = predict_labels(model, [e.doc for e in te])
+        y = label_matrix(te, labels)
+        langs = [e.doc.lang for e in te]
+        per_fold.append(evaluate_predictions(y, pred, probs, langs, labels))
+        y_all.append(y)
+        probs_all.append(probs)
+        pred_all.append(pred)
+        langs_all += langs
+    summary = summarize_folds(per_fold)
+    summary["grouped_by"] = group_by
+    pooled = evaluate_predictions(np.vstack(y_all), np.vstack(pred_all), np.vstack(probs_all), langs_all, labels)
+    summary["pooled"] = {
+        "macro_f1": pooled["macro_f1"],
+        "macro_f1_ci95": pooled["macro_f1_ci95"],
+        "labels": {lab: {k: v[k] for k in ("precision", "recall", "f1", "ece")} for lab, v in pooled["labels"].items()},
+        "by_lang": {lang: {"n": v["n"], "macro_f1": v["macro_f1"], "macro_f1_ci95": v["macro_f1_ci95"]} for lang, v in pooled["by_lang"].items()},
+    }
+    return summary
 
 
 def summarize_folds(per_fold: Sequence[dict[str, Any]]) -> dict[str, Any]:

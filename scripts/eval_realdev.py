@@ -33,22 +33,25 @@ def main(argv: list[str] | None = None) -> int:
 
     from nlp.classify.artifacts import load_model, write_checksums
     from nlp.model_card import write_model_card
-    from nlp.reports import evaluate_examples, resolve_model
+    from nlp.reports import build_report, resolve_model
     from nlp.train import read_labelled
 
     examples, errors = read_labelled([args.data])
     if not examples:
         print(f"no labelled articles in {args.data} ({len(errors)} rejected)")
         return 1
+    # Baseline first, so that the report's paired difference reads "model minus keywords.v1".
+    report = build_report([resolve_model("keywords.v1"), resolve_model(args.model)], examples, n_worst=0)
     results = {}
-    for key, spec in (("metrics_realdev", args.model), ("metrics_realdev_keywords", "keywords.v1")):
-        model, meta = resolve_model(spec)
-        section = evaluate_examples(model, meta, examples, n_worst=0)
+    for key, section in zip(("metrics_realdev_keywords", "metrics_realdev"), report["models"], strict=True):
         results[key] = section["metrics"] | {"confusion": section["confusion"], "label_sets": section["label_sets"]}
         m = section["metrics"]
-        print(f"{meta.get('name')}: n={m['n']} macro-F1 {m['macro_f1']:.4f}")
+        print(f"{section['name']}: n={m['n']} macro-F1 {m['macro_f1']:.4f} (95% bootstrap {m['macro_f1_ci95'][0]:.3f}-{m['macro_f1_ci95'][1]:.3f})")
         for lang, v in m["by_lang"].items():
-            print(f"  {lang:8s} n={v['n']:4d} macro-F1 {v['macro_f1']:.4f} " + " ".join(f"{lab} F1 {x['f1']:.3f}" for lab, x in v["labels"].items()))
+            ci = v["macro_f1_ci95"]
+            print(f"  {lang:8s} n={v['n']:4d} macro-F1 {v['macro_f1']:.4f} ({ci[0]:.3f}-{ci[1]:.3f}) " + " ".join(f"{lab} F1 {x['f1']:.3f}" for lab, x in v["labels"].items()))
+    g = results["realdev_gain_over_keywords"] = report["difference"]
+    print(f"gain over keywords.v1: {g['difference']:+.4f} (paired 95% {g['ci95'][0]:+.3f} to {g['ci95'][1]:+.3f}; not better in {g['share_not_better']:.1%} of resamples)")
 
     meta_path = args.model / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))

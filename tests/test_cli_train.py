@@ -10,9 +10,19 @@ import pytest
 from click.testing import CliRunner
 
 from nlp.cli import main
-from nlp.evaluate import confusion_counts, label_set_confusion, uncertain
+from nlp.errors import ConfigError
+from nlp.evaluate import (
+    bootstrap_macro_f1,
+    confusion_counts,
+    evaluate_predictions,
+    label_set_confusion,
+    paired_bootstrap_difference,
+    prf,
+    uncertain,
+)
 from nlp.paths import LABELLED
 from nlp.records import NARRATIVES
+from nlp.train import group_kfold_indices
 
 SLICE_EVERY = 4  # every 4th labelled article: about 300, trained in a few seconds
 
@@ -108,8 +118,13 @@ def test_evaluate_compare_with_the_keyword_baseline(trained_twice, corpus_slice,
         assert err["error"] in ("false_positive", "false_negative")
         assert (err["score"] >= err["threshold"]) == (err["error"] == "false_positive")
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    for heading in ("## Overall", "## Per language", "## Confusion counts", "## Calibration", "## Worst errors", "macro-F1 difference"):
+    for heading in ("## Overall", "## Per language", "## Confusion counts", "## Calibration", "## Worst errors", "macro-F1 difference", "paired bootstrap 95% interval"):
         assert heading in md
+    diff = report["difference"]
+    second = report["models"][1]["metrics"]["macro_f1"]
+    assert diff["difference"] == pytest.approx(second - first["metrics"]["macro_f1"], abs=2e-4)
+    assert diff["ci95"][0] <= diff["difference"] <= diff["ci95"][1]
+    assert "_pairing" not in first
     assert "## Per language" in result.output
 
 
@@ -185,3 +200,76 @@ def test_uncertain_orders_by_distance_to_the_nearest_threshold() -> None:
     probs = np.array([[0.9, 0.1], [0.52, 0.0], [0.1, 0.45], [0.0, 0.0]])
     assert uncertain(probs, [0.5, 0.4], 3) == [1, 2, 0]
     assert uncertain(probs, [0.5, 0.4], 0) == []
+
+
+def test_bootstrap_interval_brackets_the_point_estimate_and_is_seeded() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.random((300, 2)) < 0.2
+    p = np.where(rng.random((300, 2)) < 0.85, y, ~y)
+    point = np.mean([prf(y[:, j], p[:, j])["f1"] for j in range(2)])
+    lo, hi = bootstrap_macro_f1(y, p)
+    assert lo < point < hi and hi - lo < 0.3
+    assert bootstrap_macro_f1(y, p) == [lo, hi]
+    # More articles, narrower interval; a perfect prediction has no spread at all.
+    lo4, hi4 = bootstrap_macro_f1(np.tile(y, (4, 1)), np.tile(p, (4, 1)))
+    assert hi4 - lo4 < hi - lo
+    assert bootstrap_macro_f1(y, y) == [1.0, 1.0]
+
+
+def test_paired_difference_of_two_predictions() -> None:
+    rng = np.random.default_rng(5)
+    y = rng.random((200, 2)) < 0.3
+    noisy = np.where(rng.random((200, 2)) < 0.7, y, ~y)
+    same = paired_bootstrap_difference(y, noisy, noisy)
+    assert same == {"difference": 0.0, "ci95": [0.0, 0.0], "share_not_better": 1.0}
+    better = paired_bootstrap_difference(y, noisy, y)
+    assert better["difference"] > 0.2 and better["ci95"][0] > 0 and better["share_not_better"] == 0.0
+    worse = paired_bootstrap_difference(y, y, noisy)
+    assert worse["difference"] == -better["difference"] and worse["share_not_better"] == 1.0
+
+
+def test_evaluation_metrics_carry_intervals_overall_and_per_language() -> None:
+    y = np.array([[1, 0], [0, 1], [1, 1], [0, 0]] * 10)
+    m = evaluate_predictions(y, y, y.astype(float), ["en", "zh-Hans"] * 20, NARRATIVES)
+    assert m["macro_f1_ci95"] == [1.0, 1.0]
+    assert all(v["macro_f1_ci95"] == [1.0, 1.0] for v in m["by_lang"].values())
+
+
+@pytest.mark.parametrize("folds", [2, 3, 5])
+def test_group_folds_keep_groups_whole_and_balance_sizes(folds: int) -> None:
+    groups = [f"g{i % 7}" for i in range(70)] + ["big"] * 30
+    sets = group_kfold_indices(groups, folds=folds, seed=1)
+    assert sorted(i for s in sets for i in s) == list(range(100))
+    for s in sets:
+        for other in sets:
+            if other is not s:
+                assert not {groups[i] for i in s} & {groups[i] for i in other}
+    assert group_kfold_indices(groups, folds=folds, seed=1) == sets
+    sizes = sorted(len(s) for s in sets)
+    assert sizes[-1] - sizes[0] <= 30  # no fold exceeds another by more than the largest group
+
+
+def test_group_folds_need_as_many_groups_as_folds() -> None:
+    with pytest.raises(ConfigError, match="need at least 4 groups"):
+        group_kfold_indices(["a", "b", "c"], folds=4, seed=0)
+
+
+def test_train_with_folds_grouped_by_file(corpus_slice, tmp_path) -> None:
+    # Three files cut from the slice: every fold must hold out whole files, one file a fold.
+    rows = corpus_slice.read_text(encoding="utf-8").splitlines()
+    files = []
+    for k in range(3):
+        f = tmp_path / f"part{k}.jsonl"
+        f.write_text("\n".join(rows[k::3]) + "\n", encoding="utf-8")
+        files.append(str(f))
+    out = tmp_path / "grouped"
+    args = ["train", *files, "--out", str(out), "--folds", "3", "--group-by", "file", "--param", "cv=3"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "3-fold CV (grouped by file)" in result.output
+    cv = _meta(out)["metrics_cv"]
+    assert cv["grouped_by"] == "file" and cv["pooled"]["macro_f1_ci95"][0] <= cv["pooled"]["macro_f1"]
+    assert sum(v["n"] for v in cv["pooled"]["by_lang"].values()) == cv["n"]
+    assert "each file kept whole in one fold" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    too_many = CliRunner().invoke(main, [*args[:-6], "--out", str(tmp_path / "x"), "--folds", "4", "--group-by", "file"])
+    assert too_many.exit_code != 0 and "need at least 4 groups" in too_many.output

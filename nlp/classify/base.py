@@ -14,11 +14,17 @@ from nlp.records import Lang
 
 @dataclass(frozen=True, slots=True)
 class Doc:
-    """The analysis view of one article: its sentences in Simplified script, title first."""
+    """The analysis view of one article: its sentences in Simplified script, title first.
+
+    ``sentence_y`` holds, for a labelled article annotated sentence by sentence, the 0/1 labels of
+    each sentence (rows in ``sentences`` order, columns in the model's label order); backends that
+    can learn from sentences use it, the others ignore it.
+    """
 
     sentences: tuple[str, ...]
     lang: Lang
     n_title: int = 0
+    sentence_y: tuple[tuple[int, ...], ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,10 @@ class LinearNarrativeModel:
     """Multi-label narrative classifier over tf-idf features (see module docstring).
 
     Args:
-        C: inverse regularisation strength of the logistic regressions.
+        C: inverse regularisation strength of the logistic regressions. 32 was chosen by
+            leave-one-file-out cross-validation on our corpus (each file another writer or
+            register): pooled macro-F1 0.896 / 0.906 / 0.914 / 0.916 / 0.914 for C = 1 / 4 / 16 /
+            32 / 64. Real news (realdev) played no part in the choice.
         min_df: minimum document frequency of a feature.
         cv: folds used for out-of-fold calibration and threshold tuning.
         seed: random seed for the folds.
@@ -46,6 +49,10 @@ class LinearNarrativeModel:
             training (written by a different author than the rest of the corpus) this raised
             macro-F1 from 0.93 to 0.97.
         thread_k: how many sentences make a thread.
+        sentence_weight: sample weight of each annotated sentence (``Doc.sentence_y``) added to
+            the regressions as an example of its own (an article weighs 1). Sentences teach the
+            evidence ranking and the thread score directly; calibration and thresholds are still
+            fitted on whole articles only.
     """
 
     registry_name = REGISTRY_NAME
@@ -53,14 +60,16 @@ class LinearNarrativeModel:
     def __init__(
         self,
         *,
-        C: float = 4.0,
+        C: float = 32.0,
         min_df: int = 2,
         cv: int = 5,
         seed: int = 0,
         prior: float | None = 0.15,
         thread_sentences: int = 10,
         thread_k: int = 3,
+        sentence_weight: float = 0.5,
     ) -> None:
+        self.sentence_weight = sentence_weight
         self.thread_sentences = thread_sentences
         self.thread_k = thread_k
         self.C = C
@@ -71,7 +80,7 @@ class LinearNarrativeModel:
 
     def get_params(self) -> dict[str, Any]:
         return {"C": self.C, "min_df": self.min_df, "cv": self.cv, "seed": self.seed, "prior": self.prior,
-                "thread_sentences": self.thread_sentences, "thread_k": self.thread_k}
+                "thread_sentences": self.thread_sentences, "thread_k": self.thread_k, "sentence_weight": self.sentence_weight}
 
     # -- features ---------------------------------------------------------------------------------
 
@@ -116,6 +125,7 @@ class LinearNarrativeModel:
         long_docs = [i for i, ps in enumerate(per_sentence) if len(ps) >= self.thread_sentences]
         X_sent = vec.transform([f for i in long_docs for f in per_sentence[i]]) if long_docs else None
         sent_bounds = np.cumsum([0] + [len(per_sentence[i]) for i in long_docs])
+        X_ann, y_ann, owner = self._annotated_sentences(vec, docs, per_sentence, len(labels))
         del per_sentence
         strata = np.array([f"{d.lang}|{''.join(map(str, row))}" for d, row in zip(docs, y, strict=True)])
         folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.seed)
@@ -130,7 +140,7 @@ class LinearNarrativeModel:
             oof_thread = np.zeros(len(long_docs))
             for tr, te in folds.split(np.zeros(len(docs)), _safe_strata(strata, self.cv)):
                 clf = LogisticRegression(C=self.C, max_iter=5000)
-                clf.fit(X[tr], y[tr, j])
+                clf.fit(*self._with_sentences(X[tr], y[tr, j], X_ann, y_ann[:, j], np.isin(owner, tr)))
                 oof[te] = clf.decision_function(X[te])
                 for i in te:
                     if i in long_pos:
@@ -143,7 +153,7 @@ class LinearNarrativeModel:
             probs = _sigmoid(platt[j, 0] * oof + platt[j, 1])
             thresholds[label] = _best_threshold(probs, y[:, j], w)
             thread_shift[j] = self._thread_shift(platt[j], thresholds[label], oof_thread, y[long_docs, j], w[long_docs])
-            clf = LogisticRegression(C=self.C, max_iter=5000).fit(X, y[:, j])
+            clf = LogisticRegression(C=self.C, max_iter=5000).fit(*self._with_sentences(X, y[:, j], X_ann, y_ann[:, j], np.ones(len(owner), dtype=bool)))
             coef[j] = clf.coef_[0]
             intercept[j] = clf.intercept_[0]
         self.labels_ = tuple(labels)
@@ -155,6 +165,28 @@ class LinearNarrativeModel:
         self.thresholds_ = thresholds
         self.thread_shift_ = thread_shift
         return self
+
+    @staticmethod
+    def _annotated_sentences(vec: Any, docs: list[Doc], per_sentence: list[list[list[str]]], n_labels: int) -> tuple[Any, np.ndarray, np.ndarray]:
+        """Feature rows, labels and owning article of every sentence of annotated articles."""
+        ann = [i for i, d in enumerate(docs) if d.sentence_y is not None]
+        for i in ann:
+            if len(docs[i].sentence_y) != len(docs[i].sentences):  # type: ignore[arg-type]
+                raise ConfigError(f"document {i}: sentence_y has {len(docs[i].sentence_y)} rows for {len(docs[i].sentences)} sentences")  # type: ignore[arg-type]
+        rows = [f for i in ann for f in per_sentence[i]]
+        X_ann = vec.transform(rows) if rows else None
+        y_ann = np.array([r for i in ann for r in docs[i].sentence_y], dtype=int).reshape(-1, n_labels)  # type: ignore[union-attr]
+        owner = np.repeat(np.array(ann, dtype=int), [len(per_sentence[i]) for i in ann])
+        return X_ann, y_ann, owner
+
+    def _with_sentences(self, X: Any, y: np.ndarray, X_ann: Any, y_ann: np.ndarray, keep: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray | None]:
+        """(X, y, sample_weight) of articles plus the annotated sentences selected by ``keep``."""
+        if X_ann is None or not keep.any():
+            return X, y, None
+        from scipy.sparse import vstack
+
+        weights = np.concatenate([np.ones(X.shape[0]), np.full(int(keep.sum()), self.sentence_weight)])
+        return vstack([X, X_ann[keep]]).tocsr(), np.concatenate([y, y_ann[keep]]), weights
 
     @staticmethod
     def _thread_shift(platt: np.ndarray, threshold: float, dec: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:

@@ -166,8 +166,11 @@ class TransformerNarrativeModel:
         self.model_ = model
         self.labels_ = tuple(labels)
         train_idx, val_idx = _val_split(docs, y, val_size=self.val_size, seed=self.seed)
-        windows = [self._windows(d) for d in docs]
-        self.train_loss_ = self._finetune(torch, [windows[i] for i in train_idx], y[train_idx], device)
+        packed = [self._pack(d) for d in docs]
+        windows = [w for w, _ in packed]
+        # Annotated sentences (Doc.sentence_y) label each window: the union of its sentences' labels.
+        window_y = [_window_labels(docs[i], packed[i][1], len(labels)) for i in train_idx]
+        self.train_loss_ = self._finetune(torch, [windows[i] for i in train_idx], y[train_idx], device, window_y=window_y)
         cal_idx = val_idx if val_idx else train_idx
         if not val_idx:
             log.warning("no validation split (val_size=%s, %d articles): calibrating on training data", self.val_size, len(docs))
@@ -185,8 +188,13 @@ class TransformerNarrativeModel:
         if self.max_length < 8 or self.epochs < 0 or self.batch_size < 1 or not 0.0 <= self.val_size < 1.0:
             raise ConfigError(f"invalid training parameters: {self.get_params()}")
 
-    def _finetune(self, torch: Any, windows: list[list[str]], y: np.ndarray, device: str) -> list[float]:
-        """AdamW over article batches, loss on pooled logits; returns the mean loss of each epoch."""
+    def _finetune(self, torch: Any, windows: list[list[str]], y: np.ndarray, device: str, *, window_y: list[np.ndarray | None] | None = None) -> list[float]:
+        """AdamW over article batches; returns the mean loss of each epoch.
+
+        The loss is on the pooled article logits, plus, for articles annotated sentence by
+        sentence, on each window's own logits against ``window_y`` (the window is then supervised
+        directly instead of only through the pooling).
+        """
         model = self.model_
         n = len(windows)
         steps = max(1, self.epochs * -(-n // self.batch_size))
@@ -203,8 +211,17 @@ class TransformerNarrativeModel:
             losses = []
             for start in range(0, n, self.batch_size):
                 batch = order[start : start + self.batch_size].tolist()
-                pooled = self._forward_pooled(torch, [windows[i] for i in batch], device)
+                pooled, flat = self._forward_pooled(torch, [windows[i] for i in batch], device)
                 loss = loss_fn(pooled, target[batch].to(device))
+                rows, wanted, start = [], [], 0
+                for i in batch:
+                    wy = window_y[i] if window_y is not None else None
+                    if wy is not None:
+                        rows.extend(range(start, start + len(windows[i])))
+                        wanted.append(wy)
+                    start += len(windows[i])
+                if rows:
+                    loss = loss + loss_fn(flat[rows], torch.tensor(np.vstack(wanted), dtype=torch.float32, device=device))
                 opt.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -216,8 +233,8 @@ class TransformerNarrativeModel:
         model.eval()
         return history
 
-    def _forward_pooled(self, torch: Any, windows: list[list[str]], device: str) -> Any:
-        """Pooled logits (n_articles, n_labels) of a batch of articles, with gradients."""
+    def _forward_pooled(self, torch: Any, windows: list[list[str]], device: str) -> tuple[Any, Any]:
+        """Pooled logits (n_articles, n_labels) of a batch of articles and the window logits, with gradients."""
         flat = [w for ws in windows for w in ws]
         enc = self.tokenizer_(flat, truncation=True, max_length=self.max_length, padding=True, return_tensors="pt").to(device)
         logits = self.model_(**enc).logits
@@ -226,29 +243,39 @@ class TransformerNarrativeModel:
             part = logits[start : start + len(ws)]
             out.append(part.max(dim=0).values if self.pooling == "max" else part.mean(dim=0))
             start += len(ws)
-        return torch.stack(out)
+        return torch.stack(out), logits
 
     # -- windows ----------------------------------------------------------------------------------
 
     def _windows(self, doc: Doc) -> list[str]:
         """Consecutive sentences packed into texts of at most ``max_length`` tokens."""
-        sentences = [s for s in doc.sentences if s.strip()]
+        return self._pack(doc)[0]
+
+    def _pack(self, doc: Doc) -> tuple[list[str], list[list[int]]]:
+        """The windows of :meth:`_windows` and, for each, the indices of its sentences in ``doc``."""
+        kept = [i for i, s in enumerate(doc.sentences) if s.strip()]
+        sentences = [doc.sentences[i] for i in kept]
         if not sentences:
-            return [""]
+            return [""], [[]]
         budget = self.max_length - self.tokenizer_.num_special_tokens_to_add()
         lengths = [len(ids) for ids in self.tokenizer_(sentences, add_special_tokens=False)["input_ids"]]
         joiner = " " if doc.lang == "en" else ""
         windows: list[str] = []
+        members: list[list[int]] = []
         current: list[str] = []
+        ids: list[int] = []
         used = 0
-        for sent, n in zip(sentences, lengths, strict=True):
+        for k, sent, n in zip(kept, sentences, lengths, strict=True):
             if current and used + n > budget:
                 windows.append(joiner.join(current))
-                current, used = [], 0
+                members.append(ids)
+                current, ids, used = [], [], 0
             current.append(sent)  # a sentence longer than the budget is truncated on its own
+            ids.append(k)
             used += n
         windows.append(joiner.join(current))
-        return windows
+        members.append(ids)
+        return windows, members
 
     # -- inference --------------------------------------------------------------------------------
 
@@ -353,6 +380,14 @@ class TransformerNarrativeModel:
         self.platt_ = np.asarray(state["platt"], dtype=float).reshape(len(self.labels_), 2)
         self.train_loss_ = list(state.get("train_loss", []))
         return self
+
+
+def _window_labels(doc: Doc, members: list[list[int]], n_labels: int) -> np.ndarray | None:
+    """0/1 labels (n_windows, n_labels) from the doc's sentence labels; ``None`` without them."""
+    if doc.sentence_y is None:
+        return None
+    sy = np.asarray(doc.sentence_y, dtype=np.float32).reshape(-1, n_labels)
+    return np.array([sy[ids].max(axis=0) if ids else np.zeros(n_labels, dtype=np.float32) for ids in members], dtype=np.float32)
 
 
 def _val_split(docs: Sequence[Doc], y: np.ndarray, *, val_size: float, seed: int) -> tuple[list[int], list[int]]:

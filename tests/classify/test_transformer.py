@@ -115,3 +115,26 @@ def test_train_and_score_through_the_cli(tiny_corpus, tiny_bert, tmp_path) -> No
     assert all(set(r["scores"]) == set(NARRATIVES) for r in records)
     carried = [r for r in records if r["labels"]]
     assert all(r["evidence"][lab] for r in carried for lab in r["labels"])
+
+
+def test_annotated_sentences_label_their_windows(trained) -> None:
+    from nlp.classify.transformer import _window_labels
+
+    sentences = tuple(["Investors doubt that AI spending will ever pay off."] * 12 + ["Oil was steady."] * 12)
+    marks = tuple([(0, 1)] * 12 + [(0, 0)] * 12)
+    doc = Doc(sentences, "en", 0, marks)
+    windows, members = trained._pack(doc)
+    assert len(windows) > 1 and sorted(i for m in members for i in m) == list(range(24))
+    wy = _window_labels(doc, members, 2)
+    expected = [[0, int(any(marks[i][1] for i in m))] for m in members]
+    assert wy.tolist() == expected and wy[0, 1] == 1 and wy[-1, 1] == 0
+    assert _window_labels(Doc(sentences, "en"), members, 2) is None
+
+
+def test_fit_uses_sentence_labels_when_present(tiny_examples, backend_params) -> None:
+    docs, y = tiny_examples
+    marked = [Doc(d.sentences, d.lang, d.n_title, tuple((int(y[i, 0]), int(y[i, 1])) for _ in d.sentences)) for i, d in enumerate(docs)]
+    model = TransformerNarrativeModel(**backend_params("transformer.v1")).fit(marked, y)
+    plain = TransformerNarrativeModel(**backend_params("transformer.v1")).fit(docs, y)
+    # The window term adds to the loss of the same batches: the first epoch's loss is higher.
+    assert model.train_loss_[0] > plain.train_loss_[0]
