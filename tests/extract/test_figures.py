@@ -6,8 +6,10 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nlp.extract.figures import extract_figures
+from nlp.extract.figures import extract_figures, parse_english_number
 from nlp.normalize import normalize
 from nlp.paths import SHARED
 
@@ -71,6 +73,25 @@ CASES: list[tuple[str, str, str | None, list[tuple]]] = [
     ("en-people", "Amazon cut 30,000 jobs and 2 million people noticed.", "en",
      [("30,000 jobs", 30_000, "jobs"), ("2 million people", 2 * 10**6, "people")]),
     ("en-shares", "He sold 1.5 million shares.", "en", [("1.5 million shares", 1.5 * 10**6, "shares")]),
+    # --- English: number words ----------------------------------------------------------
+    ("en-words-pct", "Shares fell five percent on Monday.", "en", [("five percent", 5, "%")]),
+    ("en-words-hyphen", "Margins were twenty-five per cent.", "en", [("twenty-five per cent", 25, "%")]),
+    ("en-words-money", "It raised three billion dollars.", "en", [("three billion dollars", 3 * B, "USD")]),
+    ("en-words-and", "A fine of one hundred and fifty million euros.", "en", [("one hundred and fifty million euros", 150 * 10**6, "EUR")]),
+    ("en-words-a", "They spent a billion dollars.", "en", [("a billion dollars", B, "USD")]),
+    ("en-words-half", "Capex near half a trillion dollars.", "en", [("half a trillion dollars", T / 2, "USD")]),
+    ("en-words-caps", "TWENTY PERCENT OF STAFF", "en", [("TWENTY PERCENT", 20, "%")]),
+    ("en-words-times", "It trades at ten times sales.", "en", [("ten times", 10, "x")]),
+    ("en-words-count", "The bank cut two thousand jobs.", "en", [("two thousand jobs", 2000, "jobs")]),
+    ("en-words-carry", "Meta raised thirty billion dollars, of which twenty-six billion came from bonds.", "en",
+     [("thirty billion dollars", 30 * B, "USD"), ("twenty-six billion", 26 * B, "USD")]),
+    ("en-words-mixed", "Nvidia rose 5 percent and AMD seven percent.", "en", [("5 percent", 5, "%"), ("seven percent", 7, "%")]),
+    ("en-words-minus", "Growth was minus two percent.", "en", [("minus two percent", -2, "%")]),
+    ("en-words-in-chinese", "英伟达市值增加five hundred billion dollars。", "zh-Hans", [("five hundred billion dollars", 500 * B, "USD")]),
+    ("en-words-prose", "No one won. One of the two people left, one-time costs.", "en", []),
+    ("en-words-small-count", "Two people and three times a day.", "en", []),
+    ("en-words-inside", "Money is often gone; the phone rang.", "en", []),
+    ("en-words-digits-keep-magnitude", "Sales hit 5 million units.", "en", [("5 million units", 5 * 10**6, "units")]),
     # --- English: traps --------------------------------------------------------------------
     ("en-year", "In 2025 sales doubled.", "en", []),
     ("en-fy", "FY2026 guidance was cut.", "en", []),
@@ -264,3 +285,53 @@ def test_seed_gold_recall() -> None:
             if not hit:
                 missing.append((gold["id"], g))
     assert total and found / total >= 0.9, missing
+
+
+# --- English number words: the parser against a writer of our own -----------------------------
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def _under_thousand(n: int, british: bool) -> list[str]:
+    words = []
+    if n >= 100:
+        words += [_ONES[n // 100], "hundred"]
+        n %= 100
+        if n and british:
+            words.append("and")
+    if n >= 20:
+        words.append(_TENS[n // 10] + (f"-{_ONES[n % 10]}" if n % 10 else ""))
+    elif n or not words:
+        words.append(_ONES[n])
+    return words
+
+
+def _to_words(n: int, british: bool) -> str:
+    if n == 0:
+        return "zero"
+    words: list[str] = []
+    for scale, name in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand"), (1, "")):
+        chunk = (n // scale) % 1000
+        if chunk:
+            words += _under_thousand(chunk, british) + ([name] if name else [])
+    return " ".join(words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=999_999_999_999_999), st.booleans())
+def test_english_number_words_round_trip(n: int, british: bool) -> None:
+    parsed = parse_english_number(_to_words(n, british))
+    assert parsed is not None and parsed[0] == n
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=1, max_value=999_999), st.sampled_from(["percent", "billion dollars", "million euros"]))
+def test_english_number_words_in_a_sentence_keep_offsets(n: int, unit: str) -> None:
+    text = f"Analysts said {_to_words(n, False)} {unit} was possible."
+    figures = extract_figures(normalize(text, lang="en"))
+    assert len(figures) == 1
+    f = figures[0]
+    assert f.text == text[f.start : f.end] and f.text.endswith(unit)
+    scale = {"percent": 1, "billion dollars": 10**9, "million euros": 10**6}[unit]
+    assert f.value == float(n * scale)
