@@ -173,8 +173,10 @@ def test_evaluate_without_labels_or_uncertain_is_an_error(tmp_path) -> None:
         (["--param", "C"], "'C' is not KEY=VALUE"),
         (["--param", "nonsense=1"], "invalid parameters for backend"),
         (["--folds", "1"], "x>=2"),
+        (["--group-by", "file"], "group_by groups the cross-validation folds: give folds as well"),
+        (["--folds", "3", "--group-by", "author"], "'author' is not one of 'file', 'source'"),
     ],
-    ids=["unknown-backend", "bad-param", "unknown-param", "one-fold"],
+    ids=["unknown-backend", "bad-param", "unknown-param", "one-fold", "groups-without-folds", "unknown-group"],
 )
 def test_train_rejects_bad_options(args, message, corpus_slice, tmp_path) -> None:
     result = CliRunner().invoke(main, ["train", "--data", str(corpus_slice), "--out", str(tmp_path / "m"), *args])
