@@ -108,10 +108,12 @@ EN_SMALL: dict[str, int] = {
 EN_SCALE: dict[str, int] = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _EN_SMALL_ALT = "|".join(sorted(EN_SMALL, key=len, reverse=True))
 _EN_WORD = rf"(?:{_EN_SMALL_ALT}|{'|'.join(EN_SCALE)})"
+_AFTER_MAGNITUDE = "(?:" + "|".join(f"(?<={w})" for w in ("hundred", *EN_SCALE)) + ")"
 #: A number-word phrase, matched only where :func:`_number_word_starts` says one may start.
 RE_EN_NUMBER = re.compile(
     rf"(?i:(?:(?P<half>half\s+a\s+)|(?P<a>a\s+))?"
-    rf"(?P<words>{_EN_WORD}(?:(?:\s+and\s+|[\s-]+)(?:{_EN_WORD}))*)(?![A-Za-z0-9]))"
+    # "and" joins only after a magnitude (one hundred and fifty); "five and ten" is two numbers.
+    rf"(?P<words>{_EN_WORD}(?:(?:{_AFTER_MAGNITUDE}\s+and\s+|[\s-]+)(?:{_EN_WORD}))*)(?![A-Za-z0-9]))"
 )
 RE_A_BEFORE = re.compile(r"(?i:(?:half\s+a|a)\s+)\Z")
 RE_EN_TOKEN = re.compile(r"[a-z]+")
@@ -348,10 +350,11 @@ class _Extractor:
             while w < len(words) and words[w].start() < pos:
                 w += 1
             if w < len(words) and (m is None or words[w].start() < m.start()):
-                first, second = self._read_words(words[w]), None
+                first = self._read_words(words[w])
                 w += 1
                 if first is None:
                     continue
+                second = self._range_tail(first)
             elif m is None:
                 break
             else:
@@ -368,18 +371,22 @@ class _Extractor:
                     carry = (fig[4], fig[1])
         return self._to_original(out)
 
-    def _read_words(self, m: re.Match[str]) -> _Num | None:
+    def _read_words(self, m: re.Match[str], *, second: bool = False) -> _Num | None:
         """A number written in English words, its prefix, sign and unit; ``None`` if not one."""
         parsed = parse_english_number(m.group("words"))
         if parsed is None:
             return None
         value, largest = parsed
-        head = self._lookback(m.start(), False)
+        head = self._lookback(m.start(), second)
         if head is None:
             return None
         start, sign, pre = head
-        lo = Decimal(value) / 2 if m.group("half") else Decimal(value)
-        num = _Num(start, m.end(), lo, None, ONE, largest >= 10**6, largest >= 10**3, False, sign, pre)
+        # A phrase that ends on a magnitude keeps it apart, so that a range's first half can
+        # borrow it: "five to six thousand jobs" is 5,000 to 6,000.
+        last = m.group("words").lower().rsplit(maxsplit=1)[-1].rsplit("-", 1)[-1]
+        mult = Decimal(EN_SCALE[last]) if last in EN_SCALE else ONE
+        lo = Decimal(value) / mult / (2 if m.group("half") else 1)
+        num = _Num(start, m.end(), lo, None, mult, largest >= 10**6, largest >= 10**3, False, sign, pre)
         um = self.t.unit.match(self.text, num.end)
         if um is not None and um.group("u") == "won" and value < 1000:
             um = None  # "no one won the award": the verb, not Korean money
@@ -507,9 +514,12 @@ class _Extractor:
         if conn == "and" and not RE_BETWEEN_BEFORE.search(before):
             return None
         m2 = self.t.candidate.match(self.text, rm.end())
-        if m2 is None or m2.group("pct") is not None:
+        if m2 is not None and m2.group("pct") is None:
+            second = self._read(m2, second=True)
+        elif m2 is None and (w2 := RE_EN_NUMBER.match(self.text, rm.end())) is not None:
+            second = self._read_words(w2, second=True)  # "two to three percent", "5 to ten percent"
+        else:
             return None
-        second = self._read(m2, second=True)
         if second is None or second.hi is not None:
             return None
         if rm.group("pre") and (first.pre is None or _lookup(self.t.pre, rm.group("pre")).unit != first.pre.unit):

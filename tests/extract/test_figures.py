@@ -92,6 +92,12 @@ CASES: list[tuple[str, str, str | None, list[tuple]]] = [
     ("en-words-small-count", "Two people and three times a day.", "en", []),
     ("en-words-inside", "Money is often gone; the phone rang.", "en", []),
     ("en-words-digits-keep-magnitude", "Sales hit 5 million units.", "en", [("5 million units", 5 * 10**6, "units")]),
+    ("en-words-range", "Growth of two to three percent.", "en", [("two to three percent", 2, "%", 3)]),
+    ("en-words-range-between", "Margins between five and ten percent.", "en", [("five and ten percent", 5, "%", 10)]),
+    ("en-words-range-mixed", "Shares rose 5 to ten percent.", "en", [("5 to ten percent", 5, "%", 10)]),
+    ("en-words-range-borrow", "They cut five to six thousand jobs.", "en", [("five to six thousand jobs", 5000, "jobs", 6000)]),
+    ("en-words-and-needs-magnitude", "Rates of five and ten percent.", "en", [("ten percent", 10, "%")]),
+    ("en-words-british", "They hired two thousand and five people.", "en", [("two thousand and five people", 2005, "people")]),
     # --- English: traps --------------------------------------------------------------------
     ("en-year", "In 2025 sales doubled.", "en", []),
     ("en-fy", "FY2026 guidance was cut.", "en", []),
