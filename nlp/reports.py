@@ -29,9 +29,9 @@ from nlp.evaluate import (
 from nlp.records import RecordError, ScoredArticle
 
 N_WORST = 20
-_PAIRING = "_pairing"  # per-article truth and predictions, kept only until the report pairs the models
 N_EVIDENCE = 3
 SNIPPET = 220  # characters of a sentence shown in markdown
+_PAIRING = "_pairing"  # per-article truth and predictions, kept only until the report pairs the models
 
 
 # -- models ---------------------------------------------------------------------------------------

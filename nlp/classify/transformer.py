@@ -213,13 +213,13 @@ class TransformerNarrativeModel:
                 batch = order[start : start + self.batch_size].tolist()
                 pooled, flat = self._forward_pooled(torch, [windows[i] for i in batch], device)
                 loss = loss_fn(pooled, target[batch].to(device))
-                rows, wanted, start = [], [], 0
+                rows, wanted, offset = [], [], 0
                 for i in batch:
                     wy = window_y[i] if window_y is not None else None
                     if wy is not None:
-                        rows.extend(range(start, start + len(windows[i])))
+                        rows.extend(range(offset, offset + len(windows[i])))
                         wanted.append(wy)
-                    start += len(windows[i])
+                    offset += len(windows[i])
                 if rows:
                     loss = loss + loss_fn(flat[rows], torch.tensor(np.vstack(wanted), dtype=torch.float32, device=device))
                 opt.zero_grad()

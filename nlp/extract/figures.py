@@ -108,8 +108,8 @@ EN_SMALL: dict[str, int] = {
 EN_SCALE: dict[str, int] = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _EN_SMALL_ALT = "|".join(sorted(EN_SMALL, key=len, reverse=True))
 _EN_WORD = rf"(?:{_EN_SMALL_ALT}|{'|'.join(EN_SCALE)})"
-_AFTER_MAGNITUDE = "(?:" + "|".join(f"(?<={w})" for w in ("hundred", *EN_SCALE)) + ")"
-#: A number-word phrase, matched only where :func:`_number_word_starts` says one may start.
+_AFTER_MAGNITUDE = "(?:" + "|".join(f"(?<={w})" for w in EN_SCALE) + ")"
+#: A number-word phrase, matched only where :func:`_number_words` finds that one may start.
 RE_EN_NUMBER = re.compile(
     rf"(?i:(?:(?P<half>half\s+a\s+)|(?P<a>a\s+))?"
     # "and" joins only after a magnitude (one hundred and fifty); "five and ten" is two numbers.
@@ -158,7 +158,7 @@ def _number_words(text: str) -> list[re.Match[str]]:
 
 def _glued(c: str) -> bool:
     """Whether a character next to a word makes it part of a longer Latin token (money, often)."""
-    return c.isascii() and (c.isalnum() or c == "-") and c != ""
+    return c.isascii() and (c.isalnum() or c == "-")
 
 
 def parse_english_number(words: str) -> tuple[int, int] | None:
