@@ -76,6 +76,21 @@ def _article_columns() -> list[Column]:
     ]
 
 
+def _score_columns() -> list[Column]:
+    """Columns of a per-narrative score row, shared by ``article_scores`` and ``stage_scores``."""
+    return [
+        Column("narrative", String(64), primary_key=True),
+        Column("score", Float, nullable=False),
+        Column("labelled", Integer, nullable=False),  # 0/1, so that SUM counts labelled articles
+        Column("intensity", Float, nullable=False),
+    ]
+
+
+def _ticker_columns() -> list[Column]:
+    """Columns of a ticker row, shared by ``tickers`` and ``stage_tickers``."""
+    return [Column("symbol", String(32), primary_key=True), Column("mentions", Integer, nullable=False)]
+
+
 articles = Table(
     "articles",
     metadata,
@@ -94,18 +109,14 @@ article_scores = Table(
     "article_scores",
     metadata,
     Column("uid", String(40), ForeignKey("articles.uid", ondelete="CASCADE"), primary_key=True),
-    Column("narrative", String(64), primary_key=True),
-    Column("score", Float, nullable=False),
-    Column("labelled", Integer, nullable=False),  # 0/1, so that SUM counts labelled articles
-    Column("intensity", Float, nullable=False),
+    *_score_columns(),
 )
 
 tickers = Table(
     "tickers",
     metadata,
     Column("uid", String(40), ForeignKey("articles.uid", ondelete="CASCADE"), primary_key=True),
-    Column("symbol", String(32), primary_key=True),
-    Column("mentions", Integer, nullable=False),
+    *_ticker_columns(),
 )
 Index("ix_tickers_symbol", tickers.c.symbol)
 
@@ -136,10 +147,7 @@ stage_scores = Table(
     metadata,
     Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     Column("uid", String(40), primary_key=True),
-    Column("narrative", String(64), primary_key=True),
-    Column("score", Float, nullable=False),
-    Column("labelled", Integer, nullable=False),
-    Column("intensity", Float, nullable=False),
+    *_score_columns(),
 )
 
 stage_tickers = Table(
@@ -147,6 +155,5 @@ stage_tickers = Table(
     metadata,
     Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     Column("uid", String(40), primary_key=True),
-    Column("symbol", String(32), primary_key=True),
-    Column("mentions", Integer, nullable=False),
+    *_ticker_columns(),
 )
