@@ -31,7 +31,6 @@ from nlp.records import RecordError, ScoredArticle
 N_WORST = 20
 N_EVIDENCE = 3
 SNIPPET = 220  # characters of a sentence shown in markdown
-_PAIRING = "_pairing"  # per-article truth and predictions, kept only until the report pairs the models
 
 
 # -- models ---------------------------------------------------------------------------------------
@@ -66,8 +65,12 @@ def resolve_model(spec: str | Path | None) -> tuple[Any, dict[str, Any]]:
 # -- evaluation -----------------------------------------------------------------------------------
 
 
-def evaluate_examples(model: Any, meta: dict[str, Any], examples: Sequence[Any], *, n_worst: int = N_WORST) -> dict[str, Any]:
-    """The report section of one model on labelled examples (:class:`nlp.train.Example`)."""
+def evaluate_examples(model: Any, meta: dict[str, Any], examples: Sequence[Any], *, n_worst: int = N_WORST) -> tuple[dict[str, Any], tuple[list[str], np.ndarray, np.ndarray]]:
+    """The report section of one model on labelled examples (:class:`nlp.train.Example`).
+
+    Also returns ``(ids, truth, predictions)`` of the articles it scored, so that two models can
+    be compared article by article.
+    """
     from nlp.pipeline import Pipeline
 
     labels = tuple(model.labels_)
@@ -94,8 +97,7 @@ def evaluate_examples(model: Any, meta: dict[str, Any], examples: Sequence[Any],
     evidence = _evidence_metrics(exs, records, labels)
     if evidence:
         section["evidence"] = evidence
-    section[_PAIRING] = {"ids": [e.article.id for e in exs], "y": y, "pred": pred}
-    return section
+    return section, ([e.article.id for e in exs], y, pred)
 
 
 def _evidence_metrics(examples: Sequence[Any], records: Sequence[Any], labels: Sequence[str]) -> dict[str, Any]:
@@ -185,17 +187,17 @@ def build_report(models: Sequence[tuple[Any, dict[str, Any]]], examples: Sequenc
     """A report of one or more models on the same labelled examples (side by side when several)."""
     if not examples:
         raise ConfigError("no labelled articles to evaluate")
-    sections = [evaluate_examples(m, meta, examples, n_worst=n_worst) for m, meta in models]
-    pairing = [s.pop(_PAIRING) for s in sections]
+    sections, pairing = zip(*(evaluate_examples(m, meta, examples, n_worst=n_worst) for m, meta in models), strict=True)
     report = {
         "data": [str(p) for p in data],
         "n_articles": len(examples),
         "n_rejected": len(errors),
         "rejected": [str(e) for e in list(errors)[:20]],
-        "models": sections,
+        "models": list(sections),
     }
-    if len(sections) == 2 and pairing[0]["ids"] == pairing[1]["ids"] and list(sections[0]["thresholds"]) == list(sections[1]["thresholds"]):
-        report["difference"] = paired_bootstrap_difference(pairing[0]["y"], pairing[0]["pred"], pairing[1]["pred"])
+    if len(sections) == 2 and pairing[0][0] == pairing[1][0] and list(sections[0]["thresholds"]) == list(sections[1]["thresholds"]):
+        (_, y, pred_a), (_, _, pred_b) = pairing
+        report["difference"] = paired_bootstrap_difference(y, pred_a, pred_b)
     return report
 
 
