@@ -308,7 +308,7 @@ class _Unprocessable(NlpError):
 
 def _validate(items: list[InputArticle]) -> tuple[list[Article], list[RecordError]]:
     """SPEC validation of each record (shared with file input); a repeated id is an error."""
-    from nlp.io import article_from_mapping
+    from nlp.text.reader import article_from_mapping
 
     articles: list[Article] = []
     errors: list[RecordError] = []

@@ -35,7 +35,7 @@ def dedup_cmd(inputs: tuple[str, ...], out: str, threshold: float | None) -> Non
         narratives dedup news.jsonl --out clusters.csv
     """
     from nlp.dedup import DEFAULT_THRESHOLD, assign_clusters, read_dedup_items
-    from nlp.io import atomic_writer
+    from nlp.files import atomic_writer
 
     clusters = assign_clusters(read_dedup_items(inputs), threshold=threshold or DEFAULT_THRESHOLD)
     with atomic_writer(out) as fh:

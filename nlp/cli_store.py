@@ -31,10 +31,10 @@ def ingest_cmd(inputs: tuple[str, ...], db: str | None, model: str | None, worke
     Example:
         narratives ingest news.jsonl more.csv --db data/narratives.db
     """
-    from nlp.io import read_articles
     from nlp.pipeline import Pipeline
     from nlp.store import Store
     from nlp.store.ingest import ingest
+    from nlp.text.reader import read_articles
 
     if chunk_size < 1:
         raise click.BadParameter("must be at least 1", param_hint="--chunk-size")

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.errors import ConfigError
-from nlp.script import RE_HAN
+from nlp.text.script import RE_HAN
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class DedupItem:
 
 @lru_cache(maxsize=1)
 def _tw2sp() -> Any:
-    import opencc  # loaded on first use, as in nlp.script
+    import opencc  # loaded on first use, as in nlp.text.script
 
     return opencc.OpenCC("tw2sp")
 
@@ -88,7 +88,7 @@ def _tw2sp() -> Any:
 def _to_simplified_vocab(text: str) -> str:
     """Traditional -> Simplified with Taiwan phrases mapped to mainland ones (OpenCC ``tw2sp``).
 
-    Why not :func:`nlp.script.to_simplified` (``t2s``): that one keeps lengths for offsets and so
+    Why not :func:`nlp.text.script.to_simplified` (``t2s``): that one keeps lengths for offsets and so
     keeps regional words; a Taiwan copy of a story says 輝達/資料中心 where the mainland copy says
     英伟达/数据中心, which drops their Jaccard similarity from ~1.0 to ~0.4. Dedup needs no offsets.
     """
@@ -270,14 +270,14 @@ def _sort_time(t: datetime | None) -> tuple[int, float]:
 
 
 def read_dedup_items(paths: Iterable[str | Path]) -> Iterator[DedupItem]:
-    """Input articles (SPEC section 1, through :func:`nlp.io.read_articles`) as dedup items:
+    """Input articles (SPEC section 1, through :func:`nlp.text.reader.read_articles`) as dedup items:
     title and text joined. Bad records are skipped here; ``narratives score`` reports them.
 
     Ids are the reader's, so that they match the ids of the scored records (content-hash ids
     included).
     """
-    from nlp.io import read_articles
     from nlp.records import Article
+    from nlp.text.reader import read_articles
 
     for item in read_articles(paths):
         if isinstance(item, Article):

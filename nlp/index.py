@@ -99,7 +99,7 @@ def _parse_published(value: Any) -> datetime | None:
     try:
         dt = datetime.fromisoformat(value)  # the scored records' format: fast path
     except (TypeError, ValueError):
-        from nlp.dates import parse_date
+        from nlp.text.dates import parse_date
 
         try:
             dt = parse_date(value)
@@ -362,7 +362,7 @@ def companion_paths(out: str | Path) -> dict[str, Path]:
 
 def write_frame(df: pd.DataFrame, path: str | Path) -> None:
     """Write a DataFrame as Parquet or CSV (by extension) atomically: temp file, then rename."""
-    from nlp.io import atomic_writer
+    from nlp.files import atomic_writer
 
     path = Path(path)
     if _suffix(path) == ".parquet":
@@ -389,7 +389,7 @@ def read_frame(path: str | Path) -> pd.DataFrame:
 
 def write_index(result: IndexResult, out: str | Path) -> dict[str, Path]:
     """Write the index and its companion tables (see :func:`companion_paths`)."""
-    from nlp.io import atomic_writer
+    from nlp.files import atomic_writer
 
     paths = companion_paths(out)
     write_frame(result.index, paths["index"])

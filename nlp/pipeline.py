@@ -15,11 +15,11 @@ from nlp.classify.artifacts import load_model
 from nlp.classify.base import Doc
 from nlp.classify.evidence import evidence_and_intensity
 from nlp.errors import NlpError
-from nlp.normalize import NormalizedText, normalize
 from nlp.paths import MODELS
 from nlp.records import Article, Field, RecordError, ScoredArticle, Sentence
-from nlp.script import detect_lang
-from nlp.segment import split_sentences
+from nlp.text.normalize import NormalizedText, normalize
+from nlp.text.script import detect_lang
+from nlp.text.segment import split_sentences
 
 log = logging.getLogger(__name__)
 

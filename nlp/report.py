@@ -229,7 +229,7 @@ def write_report(result: IndexResult, prices: pd.DataFrame, out: str | Path, *, 
     """
     import pandas as pd
 
-    from nlp.io import atomic_writer
+    from nlp.files import atomic_writer
     from nlp.market import join_index
 
     out = Path(out)

@@ -203,7 +203,7 @@ def build_report(models: Sequence[tuple[Any, dict[str, Any]]], examples: Sequenc
 
 def write_report(report: dict[str, Any], out_dir: str | Path) -> tuple[Path, Path]:
     """Write ``report.json`` and ``report.md`` into ``out_dir``."""
-    from nlp.io import atomic_writer
+    from nlp.files import atomic_writer
 
     out_dir = Path(out_dir)
     with atomic_writer(out_dir / "report.json") as fh:
@@ -309,8 +309,8 @@ def uncertain_articles(model: Any, meta: dict[str, Any], paths: Sequence[str | P
     Returns ``(records, n_rejected)``: each record is the scored article (without extraction)
     plus ``margin`` (smallest ``|score - threshold|``) and ``closest_label``.
     """
-    from nlp.io import read_articles
     from nlp.pipeline import Pipeline
+    from nlp.text.reader import read_articles
 
     labels = tuple(model.labels_)
     thr = [float(model.thresholds_.get(lab, 0.5)) for lab in labels]
@@ -347,7 +347,7 @@ def render_uncertain_markdown(records: Sequence[dict[str, Any]], *, model_name: 
 
 def write_uncertain(records: Sequence[dict[str, Any]], out_dir: str | Path, *, model_name: str) -> tuple[Path, Path]:
     """Write ``uncertain.jsonl`` and ``uncertain.md`` into ``out_dir``."""
-    from nlp.io import atomic_writer, dumps_record
+    from nlp.files import atomic_writer, dumps_record
 
     out_dir = Path(out_dir)
     with atomic_writer(out_dir / "uncertain.jsonl") as fh:

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from nlp.io import atomic_writer, dumps_record, read_articles
+from nlp.files import atomic_writer, dumps_record
 from nlp.pipeline import Pipeline
 from nlp.records import RecordError, ScoredArticle
+from nlp.text.reader import read_articles
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from nlp.classify.artifacts import save_model
 from nlp.classify.base import Doc, stratified_split
 from nlp.errors import ConfigError
 from nlp.evaluate import evaluate_predictions
-from nlp.io import read_articles
 from nlp.pipeline import Prepared, prepare
 from nlp.records import NARRATIVES, Article, RecordError
 from nlp.sentence_labels import SentenceSpan, parse_sentence_labels, sentence_matrix
+from nlp.text.reader import read_articles
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from nlp import paths
 from nlp.extract.tickers import TickerExtractor
-from nlp.normalize import NormalizedText, normalize
+from nlp.text.normalize import NormalizedText, normalize
 
 _SNIPPETS = [
     "Nvidia (NASDAQ: NVDA) shares rose 3.2% to $181.50 after Microsoft and Alphabet raised capex to $89 billion. ",

@@ -20,8 +20,8 @@ import random
 import time
 
 from nlp.extract.figures import extract_figures
-from nlp.normalize import NormalizedText, normalize
 from nlp.paths import SHARED
+from nlp.text.normalize import NormalizedText, normalize
 
 TEMPLATES = {
     "zh-Hans": [

@@ -69,7 +69,7 @@ def build_batch(path: Path, n: int, *, seed: int = 0) -> str:
 
 def floor(path: Path) -> float:
     """Read every record and convert it to Simplified: the least any pipeline must do."""
-    from nlp.script import to_simplified
+    from nlp.text.script import to_simplified
 
     t0 = time.perf_counter()
     with path.open(encoding="utf-8") as fh:

@@ -80,11 +80,12 @@ def main() -> None:
         sys.exit(f"{NEWS} is missing: this script needs ../shared beside the repository")
 
     from nlp.dedup import assign_clusters, read_dedup_items
+    from nlp.files import atomic_writer, dumps_record
     from nlp.index import build_index, read_scored, write_index
-    from nlp.io import atomic_writer, dumps_record, read_articles
     from nlp.market import read_prices
     from nlp.records import RecordError
     from nlp.report import write_report
+    from nlp.text.reader import read_articles
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)

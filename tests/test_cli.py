@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from nlp.cli import main
-from tests.test_io import write_bad_batch
+from tests.text.test_reader import write_bad_batch
 
 
 def test_every_command_has_help() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nlp.io import read_articles
+from nlp.text.reader import read_articles
 
 GOLDEN = Path(__file__).parent / "golden"
 

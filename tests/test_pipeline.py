@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from nlp.io import read_articles
 from nlp.paths import SHARED
 from nlp.records import NARRATIVES, Article, RecordError
+from nlp.text.reader import read_articles
 from tests.conftest import needs_shared
 
 SEEDS = SHARED / "seeds" / "seeds.jsonl"
@@ -75,7 +75,7 @@ def test_title_spans_carry_field(pipeline) -> None:
 
 
 def test_pipe_passes_errors_through_in_order(pipeline, tmp_path: Path) -> None:
-    from tests.test_io import write_bad_batch
+    from tests.text.test_reader import write_bad_batch
 
     items = list(pipeline.pipe(read_articles([write_bad_batch(tmp_path / "b.jsonl")])))
     kinds = ["E" if isinstance(x, RecordError) else "S" for x in items]

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from nlp.classify.base import Prediction
-from nlp.normalize import NormalizedText
 from nlp.records import Evidence, Sentence
+from nlp.text.normalize import NormalizedText
 
 MAX_EVIDENCE = 5
 SENTENCE_FLOOR = 0.5  # a sentence "carries" a narrative at this calibrated probability

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from nlp.lexicon import Hit
+from nlp.text.lexicon import Hit
 
 RE_WORD = re.compile(r"[a-z][a-z0-9'&\-]*[a-z0-9]|[a-z]")
 RE_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")

@@ -14,7 +14,7 @@ import numpy as np
 
 from nlp.classify.base import Doc, Prediction
 from nlp.classify.registry import register
-from nlp.lexicon import default_matcher
+from nlp.text.lexicon import default_matcher
 
 REGISTRY_NAME = "keywords.v1"
 

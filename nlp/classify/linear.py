@@ -19,7 +19,7 @@ from nlp.classify.base import Doc, Prediction
 from nlp.classify.features import sentence_features
 from nlp.classify.registry import register
 from nlp.errors import ConfigError, ModelLoadError, NotFittedError
-from nlp.lexicon import LexiconMatcher, default_matcher
+from nlp.text.lexicon import LexiconMatcher, default_matcher
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nlp import paths
-from nlp.io import read_table
-from nlp.script import RE_HAN
+from nlp.files import read_table
+from nlp.text.script import RE_HAN
 
 log = logging.getLogger(__name__)
 
@@ -180,8 +180,8 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
 
 def _key(text: str) -> str:
     """A name as it appears in ``NormalizedText.text``: width-folded, Simplified, single-spaced."""
-    from nlp.normalize import fold_width
-    from nlp.script import to_simplified
+    from nlp.text.normalize import fold_width
+    from nlp.text.script import to_simplified
 
     text = " ".join(fold_width(text).split())
     return to_simplified(text) if RE_HAN.search(text) else text

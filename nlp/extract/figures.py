@@ -47,9 +47,9 @@ from pathlib import Path
 import ahocorasick
 
 from nlp.extract._numerals import parse_chinese_decimal, parse_chinese_range
-from nlp.io import read_table
-from nlp.normalize import NormalizedText
+from nlp.files import read_table
 from nlp.records import Field, Figure, FigureKind
+from nlp.text.normalize import NormalizedText
 
 UNITS_CSV = Path(__file__).resolve().parents[1] / "data" / "units.csv"
 
@@ -320,7 +320,7 @@ def extract_figures(doc: NormalizedText, *, field: Field = "text") -> list[Figur
         Figures sorted by start; ``text == doc.original[start:end]``.
 
     Examples:
-        >>> from nlp.normalize import normalize
+        >>> from nlp.text.normalize import normalize
         >>> [(f.text, f.value, f.unit) for f in extract_figures(normalize("流入 890 億美元,上漲 28%。"))]
         [('890 億美元', 89000000000.0, 'USD'), ('28%', 28.0, '%')]
     """

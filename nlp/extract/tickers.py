@@ -41,8 +41,8 @@ from nlp.extract._security_master import (
     load_master,
     to_automaton,
 )
-from nlp.normalize import NormalizedText
 from nlp.records import IndexMention, TickerMention
+from nlp.text.normalize import NormalizedText
 
 _NAME, _CODE, _BARE = 0, 1, 2  # candidate kinds, in order of preference at equal spans
 
@@ -106,7 +106,7 @@ class TickerExtractor:
     """Finds listed securities and market indices in a normalised article.
 
     Examples:
-        >>> from nlp.normalize import normalize
+        >>> from nlp.text.normalize import normalize
         >>> tickers, indices = TickerExtractor.default()(normalize("英伟达股价跑赢标普 500 指数。"))
         >>> [t.symbol for t in tickers], [i.symbol for i in indices]
         (['NVDA'], ['^GSPC'])

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp.extract.figures import extract_figures, parse_english_number
-from nlp.normalize import normalize
 from nlp.paths import SHARED
+from nlp.text.normalize import normalize
 
 SEEDS = SHARED / "seeds"
 

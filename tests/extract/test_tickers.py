@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from nlp.extract.tickers import TickerExtractor
-from nlp.normalize import normalize
 from nlp.paths import ENTITIES, SHARED
+from nlp.text.normalize import normalize
 
 SEEDS = SHARED / "seeds"
 needs_seeds = pytest.mark.skipif(not (SEEDS / "gold.jsonl").exists(), reason="../shared/seeds not available")

@@ -1,7 +1,8 @@
-"""Reading articles (JSONL, CSV, folders of .txt/.html) as a stream, and writing outputs atomically.
+"""Reading articles (JSONL, CSV, folders of .txt/.html) as a stream: the pipeline's first stage.
 
 ``read_articles`` yields :class:`Article` or :class:`RecordError` one record at a time, so memory
 stays flat in the size of the batch. Bad records are data: each carries its file, line and reason.
+Writing outputs (atomically) is :mod:`nlp.files`'s job, shared by every stage.
 """
 
 from __future__ import annotations
@@ -10,17 +11,15 @@ import csv
 import hashlib
 import io
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from nlp.dates import parse_date
 from nlp.errors import InputError
 from nlp.records import LANGS, Article, Lang, RecordError
+from nlp.text.dates import parse_date
 
 #: A record larger than this (bytes) is rejected without being held in memory whole.
 MAX_RECORD_BYTES = 5 * 1024 * 1024
@@ -255,39 +254,3 @@ def article_from_mapping(obj: dict[str, Any], *, line: int | None = None, path: 
         path=path,
         line=line,
     )
-
-
-@contextmanager
-def atomic_writer(path: str | Path, *, mode: str = "w") -> Iterator[IO[Any]]:
-    """Write to a temporary file beside ``path`` and rename it over ``path`` only on success.
-
-    Readers never see a half-written file; a crash leaves the old file (or none) in place.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.chmod(tmp, 0o644)  # mkstemp's 0600 would make reports and indices unreadable to others
-    try:
-        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def read_table(path: str | Path, *, delimiter: str = "\t") -> list[dict[str, str]]:
-    """Rows of one of our data tables: UTF-8, ``#`` comment lines, a header line, then rows.
-
-    The lexicon, the security master and the unit table all use this format.
-    """
-    with Path(path).open(encoding="utf-8", newline="") as fh:
-        lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
-    return list(csv.DictReader(lines, delimiter=delimiter, quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL))
-
-
-def dumps_record(record: dict[str, Any]) -> str:
-    """One JSON line, UTF-8 kept readable, key order as given."""
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))

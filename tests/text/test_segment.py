@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.normalize import normalize
-from nlp.segment import split_sentences, words
+from nlp.text.normalize import normalize
+from nlp.text.segment import split_sentences, words
 
 
 @pytest.mark.parametrize(

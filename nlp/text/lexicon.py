@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from nlp.io import read_table
+from nlp.files import read_table
 from nlp.paths import LEXICON
-from nlp.script import to_simplified
+from nlp.text.script import to_simplified
 
 LEXICON_FILE = LEXICON / "narratives.tsv"
 

@@ -11,10 +11,10 @@ import html
 import re
 from dataclasses import dataclass
 
-from nlp import _resources as R
-from nlp.offsets import OffsetMap, StepMap, apply_edits, sub_with_map
 from nlp.records import Lang
-from nlp.script import detect_lang, to_simplified
+from nlp.text import _resources as R
+from nlp.text.offsets import OffsetMap, StepMap, apply_edits, sub_with_map
+from nlp.text.script import detect_lang, to_simplified
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ def _subs(text: str, *rules: tuple[re.Pattern[str], str]) -> tuple[str, list[Ste
 def strip_html(text: str) -> tuple[str, StepMap | None]:
     """Remove tags, scripts and comments and decode entities, when the text holds HTML.
 
-    Whole HTML documents (``.html`` files) go through trafilatura in :mod:`nlp.io` instead; this
+    Whole HTML documents (``.html`` files) go through trafilatura in :mod:`nlp.text.reader` instead; this
     step handles fragments inside a JSON/CSV ``text`` field, where offsets must still point into
     the markup as given, which an extractor library cannot report.
     """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.normalize import normalize
-from nlp.script import detect_lang
+from nlp.text.normalize import normalize
+from nlp.text.script import detect_lang
 
 
 @pytest.mark.parametrize(

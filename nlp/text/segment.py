@@ -110,9 +110,9 @@ def _jieba():
 
 def finance_words() -> list[str]:
     """Chinese finance terms (Simplified) for the segmenter's user dictionary."""
-    from nlp.io import read_table
-    from nlp.lexicon import LEXICON_FILE, read_lexicon
-    from nlp.script import RE_HAN, to_simplified
+    from nlp.files import read_table
+    from nlp.text.lexicon import LEXICON_FILE, read_lexicon
+    from nlp.text.script import RE_HAN, to_simplified
 
     words = {to_simplified(t.term) for t in read_lexicon(LEXICON_FILE) if t.lang != "en"}
     for path in sorted((CORPORA / "entities").glob("securities*.tsv")):

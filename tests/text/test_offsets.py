@@ -8,8 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.normalize import fold_width, normalize
-from nlp.offsets import apply_edits, sub_with_map
+from nlp.text.normalize import fold_width, normalize
+from nlp.text.offsets import apply_edits, sub_with_map
 
 PIECES = st.sampled_from(
     [

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nlp.dates import parse_date
+from nlp.text.dates import parse_date
 
 
 @pytest.mark.parametrize(

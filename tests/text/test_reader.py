@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.io import atomic_writer, read_articles
 from nlp.records import Article, RecordError
+from nlp.text.reader import read_articles
 
 GOOD = [
     {"id": "g1", "text": "Software stocks fell as investors weighed AI agents replacing seat-based products.", "published": "2026-02-04"},
@@ -112,13 +112,3 @@ def test_unknown_extension_is_an_input_error(tmp_path: Path) -> None:
     p.write_text("x")
     with pytest.raises(InputError, match="cannot read"):
         list(read_articles([p]))
-
-
-def test_atomic_writer_leaves_old_file_on_failure(tmp_path: Path) -> None:
-    p = tmp_path / "out.jsonl"
-    p.write_text("old\n")
-    with pytest.raises(RuntimeError), atomic_writer(p) as fh:
-        fh.write("new partial")
-        raise RuntimeError("boom")
-    assert p.read_text() == "old\n"
-    assert list(tmp_path.iterdir()) == [p]
