@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from nlp.classify.base import Doc, Prediction
-from nlp.classify.registry import register
 from nlp.text.lexicon import default_matcher
 
 REGISTRY_NAME = "keywords.v1"
@@ -53,8 +52,3 @@ class KeywordModel:
         p = Path(path) / "keywords.json"
         labels = json.loads(p.read_text(encoding="utf-8"))["labels"] if p.exists() else ("ai_disruption", "ai_returns_doubt")
         return cls(labels=tuple(labels))
-
-
-@register(REGISTRY_NAME)
-def _factory() -> type:
-    return KeywordModel

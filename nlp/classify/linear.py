@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from nlp.classify.base import Doc, Prediction
+from nlp.classify.calibrate import best_threshold, logit, prior_weights, safe_strata, sigmoid
 from nlp.classify.features import sentence_features
-from nlp.classify.registry import register
 from nlp.errors import ConfigError, ModelLoadError, NotFittedError
 from nlp.text.lexicon import LexiconMatcher, default_matcher
 
@@ -138,7 +138,7 @@ class LinearNarrativeModel:
         for j, label in enumerate(labels):
             oof = np.zeros(len(docs))
             oof_thread = np.zeros(len(long_docs))
-            for tr, te in folds.split(np.zeros(len(docs)), _safe_strata(strata, self.cv)):
+            for tr, te in folds.split(np.zeros(len(docs)), safe_strata(strata, self.cv)):
                 clf = LogisticRegression(C=self.C, max_iter=5000)
                 clf.fit(*self._with_sentences(X[tr], y[tr, j], X_ann, y_ann[:, j], np.isin(owner, tr)))
                 oof[te] = clf.decision_function(X[te])
@@ -147,11 +147,11 @@ class LinearNarrativeModel:
                         k = long_pos[i]
                         dec = clf.decision_function(X_sent[sent_bounds[k] : sent_bounds[k + 1]])
                         oof_thread[k] = np.sort(dec)[::-1][self.thread_k - 1]
-            w = _prior_weights(y[:, j], self.prior)
+            w = prior_weights(y[:, j], self.prior)
             cal = LogisticRegression(C=1e4, max_iter=5000).fit(oof.reshape(-1, 1), y[:, j], sample_weight=w)
             platt[j] = (cal.coef_[0, 0], cal.intercept_[0])
-            probs = _sigmoid(platt[j, 0] * oof + platt[j, 1])
-            thresholds[label] = _best_threshold(probs, y[:, j], w)
+            probs = sigmoid(platt[j, 0] * oof + platt[j, 1])
+            thresholds[label] = best_threshold(probs, y[:, j], w)
             thread_shift[j] = self._thread_shift(platt[j], thresholds[label], oof_thread, y[long_docs, j], w[long_docs])
             clf = LogisticRegression(C=self.C, max_iter=5000).fit(*self._with_sentences(X, y[:, j], X_ann, y_ann[:, j], np.ones(len(owner), dtype=bool)))
             coef[j] = clf.coef_[0]
@@ -200,8 +200,8 @@ class LinearNarrativeModel:
         """
         if len(y) < 20 or y.min() == y.max():
             return 0.0
-        own = _best_threshold(_sigmoid(platt[0] * dec + platt[1]), y, w)
-        return float(_logit(threshold) - _logit(own))
+        own = best_threshold(sigmoid(platt[0] * dec + platt[1]), y, w)
+        return float(logit(threshold) - logit(own))
 
     # -- inference --------------------------------------------------------------------------------
 
@@ -231,7 +231,7 @@ class LinearNarrativeModel:
         return out
 
     def _calibrate(self, decision: np.ndarray) -> np.ndarray:
-        return _sigmoid(decision * self.platt_[:, 0] + self.platt_[:, 1])
+        return sigmoid(decision * self.platt_[:, 0] + self.platt_[:, 1])
 
     def predict(self, docs: list[Doc]) -> list[Prediction]:
         """Article and sentence probabilities for each document."""
@@ -249,7 +249,7 @@ class LinearNarrativeModel:
             article = probs[0]
             if len(sent_rows) >= self.thread_sentences:
                 thread = np.sort(probs[1:], axis=0)[::-1][self.thread_k - 1]
-                article = _sigmoid(_logit(thread) + self.thread_shift_)
+                article = sigmoid(logit(thread) + self.thread_shift_)
             out.append(Prediction({lab: float(article[j]) for j, lab in enumerate(self.labels_)}, probs[1:], self.labels_))
         return out
 
@@ -307,50 +307,3 @@ class LinearNarrativeModel:
 
 def _identity(x: list[str]) -> list[str]:
     return x
-
-
-def _logit(p: np.ndarray | float) -> np.ndarray | float:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
-
-
-def _safe_strata(strata: np.ndarray, n_splits: int = 5) -> np.ndarray:
-    """Merge strata too small for stratified folds: first into their language, then into one."""
-    values, counts = np.unique(strata, return_counts=True)
-    small = set(values[counts < n_splits])
-    merged = np.array([s.split("|")[0] + "|rare" if s in small else s for s in strata])
-    values, counts = np.unique(merged, return_counts=True)
-    small = set(values[counts < n_splits])
-    return np.array(["rare" if s in small else s for s in merged])
-
-
-def _prior_weights(y: np.ndarray, prior: float | None) -> np.ndarray:
-    """Sample weights that make the positive share of ``y`` equal ``prior``."""
-    share = float(np.mean(y))
-    if prior is None or share in (0.0, 1.0):
-        return np.ones(len(y))
-    return np.where(y == 1, prior / share, (1 - prior) / (1 - share))
-
-
-def _best_threshold(probs: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> float:
-    """Threshold that maximises (weighted) F1 on out-of-fold probabilities, within [0.2, 0.8]."""
-    w = np.ones(len(y)) if w is None else w
-    best, best_f1 = 0.5, -1.0
-    for t in np.arange(0.2, 0.81, 0.02):
-        pred = probs >= t
-        tp = float(np.sum(w * (pred & (y == 1))))
-        fp = float(np.sum(w * (pred & (y == 0))))
-        fn = float(np.sum(w * (~pred & (y == 1))))
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = float(round(t, 2)), f1
-    return best
-
-
-@register(REGISTRY_NAME)
-def _factory() -> type:
-    return LinearNarrativeModel

@@ -1,12 +1,14 @@
 """Backends registered by versioned name (``tfidf-logreg.v1``, ``keywords.v1``, ``transformer.v1``).
 
-A plain dict. Factories import their heavy dependencies inside the call, so registering the
-transformer backend costs nothing until it is used.
+A plain dict of factories. Each factory imports its backend inside the call, so registering the
+transformer backend costs nothing until it is used. The built-in backends are registered here,
+at the bottom of this module, rather than by the backend modules themselves: the registry then
+sits above the backends in the import graph (they never import it), with no circle between them.
+``@register`` stays public for backends that live elsewhere.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +33,6 @@ def get(name: str) -> Any:
     Raises:
         UnknownComponentError: ``name`` is not registered; the message lists what is.
     """
-    _load_builtins()
     try:
         factory = _REGISTRY[name]
     except KeyError:
@@ -41,20 +42,30 @@ def get(name: str) -> Any:
 
 def available() -> list[str]:
     """Registered backend names, sorted."""
-    _load_builtins()
     return sorted(_REGISTRY)
 
 
-_BUILTINS_LOADED = False
+# -- built-in backends --------------------------------------------------------------------------
 
 
-def _load_builtins() -> None:
-    global _BUILTINS_LOADED
-    if _BUILTINS_LOADED:
-        return
-    _BUILTINS_LOADED = True
-    # Importing the modules runs their @register decorators; they import nothing heavy.
-    from nlp.classify import keywords, linear  # noqa: F401
+@register("keywords.v1")
+def _keywords() -> type:
+    from nlp.classify.keywords import KeywordModel
 
-    if importlib.util.find_spec("nlp.classify.transformer") is not None:
-        from nlp.classify import transformer  # noqa: F401
+    return KeywordModel
+
+
+@register("tfidf-logreg.v1")
+def _linear() -> type:
+    from nlp.classify.linear import LinearNarrativeModel
+
+    return LinearNarrativeModel
+
+
+@register("transformer.v1")
+def _transformer() -> type:
+    # Importing the module is cheap: torch and transformers load inside its methods.
+    from nlp.classify.transformer import TransformerNarrativeModel
+
+    return TransformerNarrativeModel
+

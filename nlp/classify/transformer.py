@@ -10,14 +10,14 @@ one paragraph of a long article is still the article's narrative, whereas the me
 by the article's length. Training back-propagates through the same pooling, so the model learns
 which window carries the label (multiple-instance learning). ``pooling="mean"`` is available.
 
-Calibration and thresholds follow the linear backend: a stratified validation split is held out
-of fine-tuning, a per-label Platt scaling is fitted on its pooled logits (re-weighted to the
+Calibration and thresholds follow the linear backend, through the same helpers
+(:mod:`nlp.classify.calibrate`): a stratified validation split is held out of fine-tuning, a per-label Platt scaling is fitted on its pooled logits (re-weighted to the
 expected prevalence ``prior``) and the F1-optimal threshold is read off the calibrated scores.
 Sentence probabilities for evidence come from scoring every sentence alone, batched, through
 the same calibration.
 
 ``torch`` and ``transformers`` are imported inside methods only, so importing this module (which
-the registry does) costs nothing; a missing extra raises :class:`MissingDependencyError`.
+the registry's factory does) costs nothing; a missing extra raises :class:`MissingDependencyError`.
 Weights are saved with safetensors in ``hf/`` beside the tokenizer files; loading runs no code.
 """
 
@@ -33,8 +33,7 @@ from typing import Any
 import numpy as np
 
 from nlp.classify.base import Doc, Prediction, stratified_split
-from nlp.classify.linear import _best_threshold, _prior_weights, _sigmoid
-from nlp.classify.registry import register
+from nlp.classify.calibrate import best_threshold, prior_weights, sigmoid
 from nlp.errors import (
     ConfigError,
     MissingDependencyError,
@@ -310,7 +309,7 @@ class TransformerNarrativeModel:
         return pooled
 
     def _calibrated(self, logits: np.ndarray) -> np.ndarray:
-        return _sigmoid(logits * self.platt_[:, 0] + self.platt_[:, 1])
+        return sigmoid(logits * self.platt_[:, 0] + self.platt_[:, 1])
 
     def predict(self, docs: list[Doc]) -> list[Prediction]:
         """Article and sentence probabilities for each document."""
@@ -408,13 +407,8 @@ def _calibrate(logits: np.ndarray, y: np.ndarray, labels: Sequence[str], *, prio
             log.warning("validation split has a single class for %s; calibration skipped", label)
             thresholds[label] = 0.5
             continue
-        w = _prior_weights(col, prior)
+        w = prior_weights(col, prior)
         cal = LogisticRegression(C=1e4, max_iter=5000).fit(logits[:, j].reshape(-1, 1), col, sample_weight=w)
         platt[j] = (cal.coef_[0, 0], cal.intercept_[0])
-        thresholds[label] = _best_threshold(_sigmoid(platt[j, 0] * logits[:, j] + platt[j, 1]), col, w)
+        thresholds[label] = best_threshold(sigmoid(platt[j, 0] * logits[:, j] + platt[j, 1]), col, w)
     return platt, thresholds
-
-
-@register(REGISTRY_NAME)
-def _factory() -> type:
-    return TransformerNarrativeModel

@@ -1,9 +1,9 @@
 """The security master compiled for ticker extraction, with its on-disk cache.
 
 Reads every ``securities*.tsv`` and ``indices.tsv`` under ``corpora/entities`` plus the curated
-rules in ``nlp/data/ticker_rules.tsv`` and compiles them into a :class:`Master`: one Aho-Corasick
-automaton over every name and alias (converted to Simplified Chinese and width-folded, like
-``NormalizedText.text``), and the lookup tables the symbol patterns need.
+rules in ``nlp/extract/data/ticker_rules.tsv`` and compiles them into a :class:`Master`: one
+Aho-Corasick automaton over every name and alias (converted to Simplified Chinese and
+width-folded, like ``NormalizedText.text``), and the lookup tables the symbol patterns need.
 
 Building takes about a second, so the compiled master is pickled (pyahocorasick automata pickle
 natively) under :func:`nlp.paths.cache_dir`, in a file named after a sha256 of every input file
@@ -29,7 +29,7 @@ from nlp.text.script import RE_HAN
 
 log = logging.getLogger(__name__)
 
-RULES_PATH = Path(__file__).resolve().parents[1] / "data" / "ticker_rules.tsv"
+RULES_PATH = Path(__file__).resolve().parent / "data" / "ticker_rules.tsv"
 
 #: Entry flags (bit set), stored with each automaton key.
 WEAK = 1  # an everyday word or person's name: needs stock context or another mention

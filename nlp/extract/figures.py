@@ -51,7 +51,7 @@ from nlp.files import read_table
 from nlp.records import Field, Figure, FigureKind
 from nlp.text.normalize import NormalizedText
 
-UNITS_CSV = Path(__file__).resolve().parents[1] / "data" / "units.csv"
+UNITS_CSV = Path(__file__).resolve().parent / "data" / "units.csv"
 
 _DIGITS_CN = "零〇一二两三四五六七八九"
 _START = "0-9一二两三四五六七八九十百千万亿兆"  # every number starts with one of these

@@ -12,7 +12,8 @@ leftmost-longest pass keeps the non-overlapping candidates:
   (0700.HK, 600519.SH, NVDA.O, 9984 JP, 2330-TW) and a stock code in brackets after a name
   (台积电(2330)). A code names one listing: "TSM" stays TSM while "台积电" is 2330.TW.
 * **bare symbols** (MU, SNDK): only with stock context. A symbol that is also a word or an
-  acronym (AI, ALL, ON, IT, ETF, CEO…, see ``nlp/data/ticker_rules.tsv``) is never taken bare.
+  acronym (AI, ALL, ON, IT, ETF, CEO…, see ``nlp/extract/data/ticker_rules.tsv``) is never taken
+  bare.
 
 Weak names (everyday words and people's names: "Williams", 大众, 美国电力) and bare symbols count
 when the text around them is about stocks (shares, 股价, a bracketed symbol, a list with another
