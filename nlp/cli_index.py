@@ -1,5 +1,5 @@
 """CLI commands ``index``, ``join``, ``report`` and ``dedup``: thin wrappers over
-:mod:`nlp.index`, :mod:`nlp.market`, :mod:`nlp.report` and :mod:`nlp.dedup`.
+:mod:`nlp.index`, :mod:`nlp.index.market`, :mod:`nlp.index.market_report` and :mod:`nlp.index.dedup`.
 
 Importing this module is cheap (click only); pandas and friends load when a command runs.
 """
@@ -34,8 +34,8 @@ def dedup_cmd(inputs: tuple[str, ...], out: str, threshold: float | None) -> Non
     Example:
         narratives dedup news.jsonl --out clusters.csv
     """
-    from nlp.dedup import DEFAULT_THRESHOLD, assign_clusters, read_dedup_items
     from nlp.files import atomic_writer
+    from nlp.index.dedup import DEFAULT_THRESHOLD, assign_clusters, read_dedup_items
 
     clusters = assign_clusters(read_dedup_items(inputs), threshold=threshold or DEFAULT_THRESHOLD)
     with atomic_writer(out) as fh:
@@ -69,13 +69,14 @@ def index_cmd(scored: tuple[str, ...], out: str, freq: str, tz: str, window: int
     Example:
         narratives index scored.jsonl --out out/index.parquet --freq D --tz America/New_York --articles news.jsonl
     """
-    from nlp.index import build_index, read_scored, write_index
+    from nlp.index.builder import build_index, read_scored
+    from nlp.index.tables import write_index
 
     clusters: dict[str, str] = {}
     if clusters_path:
         clusters.update(_read_clusters(clusters_path))
     if articles:
-        from nlp.dedup import assign_clusters, read_dedup_items
+        from nlp.index.dedup import assign_clusters, read_dedup_items
 
         clusters.update(assign_clusters(read_dedup_items(articles)))
     stats: dict[str, int] = {}
@@ -98,8 +99,8 @@ def join_cmd(index_path: str, prices: tuple[str, ...], symbols: str, out: str) -
     Example:
         narratives join out/index.parquet prices.csv --symbols IGV,^GSPC,NVDA --out out/joined.parquet
     """
-    from nlp.index import read_index, write_frame
-    from nlp.market import join_index, read_prices
+    from nlp.index.market import join_index, read_prices
+    from nlp.index.tables import read_index, write_frame
 
     result = read_index(index_path)
     syms = _symbols(symbols)
@@ -123,9 +124,9 @@ def report_cmd(index_path: str, prices: tuple[str, ...], symbols: str, scored: t
     Example:
         narratives report out/index.parquet prices.csv --symbols IGV,^GSPC --scored scored.jsonl --out out/report.html
     """
-    from nlp.index import read_index
-    from nlp.market import read_prices
-    from nlp.report import write_report
+    from nlp.index.market import read_prices
+    from nlp.index.market_report import write_report
+    from nlp.index.tables import read_index
 
     result = read_index(index_path)
     syms = _symbols(symbols)

@@ -58,7 +58,8 @@ def generate(path: Path, n: int, *, seed: int = 7) -> None:
 
 
 def run_child(path: Path, out: Path) -> None:
-    from nlp.index import build_index, read_scored, write_index
+    from nlp.index.builder import build_index, read_scored
+    from nlp.index.tables import write_index
 
     t = time.perf_counter()
     result = build_index(read_scored([path]), per_source_scaling=True)

@@ -79,12 +79,13 @@ def main() -> None:
     if not NEWS.exists():
         sys.exit(f"{NEWS} is missing: this script needs ../shared beside the repository")
 
-    from nlp.dedup import assign_clusters, read_dedup_items
     from nlp.files import atomic_writer, dumps_record
-    from nlp.index import build_index, read_scored, write_index
-    from nlp.market import read_prices
+    from nlp.index.builder import build_index, read_scored
+    from nlp.index.dedup import assign_clusters, read_dedup_items
+    from nlp.index.market import read_prices
+    from nlp.index.market_report import write_report
+    from nlp.index.tables import write_index
     from nlp.records import RecordError
-    from nlp.report import write_report
     from nlp.text.reader import read_articles
 
     out: Path = args.out
@@ -123,8 +124,8 @@ def main() -> None:
     prices = read_prices([MARKET / f for f in PRICE_FILES], symbols=SYMBOLS)
     summary = write_report(result, prices, out / "report.html", symbols=SYMBOLS, scored=[scored],
                            title="Narrative index on real news (../shared/data/news)")
-    from nlp.index import write_frame
-    from nlp.market import join_index
+    from nlp.index.market import join_index
+    from nlp.index.tables import write_frame
 
     joined = join_index(result.index, prices, symbols=SYMBOLS)
     write_frame(joined, out / "joined.parquet")

@@ -1,20 +1,18 @@
-"""Numbers behind the index and the report: series from the index counters, trailing z-scores,
-per-source scaling, lead/lag correlations, OLS with Newey-West errors and Granger tests.
+"""Numbers behind the index and the report: trailing z-scores, EWMA, per-source scaling,
+lead/lag correlations, OLS with Newey-West errors and Granger tests.
 
+Pure functions over pandas series; nothing here knows the index's records or counters, so the
+builder and the report both import it and it imports neither.
 Imported only by the index commands (pandas, numpy, statsmodels load here, never on ``import nlp``).
 """
 
 from __future__ import annotations
 
 import warnings
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    from nlp.index import IndexAccumulator, IndexResult
 
 #: Periods a source needs in the reference window before its share can be scaled.
 MIN_SOURCE_PERIODS = 5
@@ -38,109 +36,6 @@ def trailing_z(x: pd.Series, *, window: int, min_periods: int) -> pd.Series:
 def ewma(x: pd.Series, *, span: int) -> pd.Series:
     """Exponentially weighted mean over ``span`` periods; gaps carry the last value."""
     return x.ewm(span=span, ignore_na=True).mean()
-
-
-def _period_range(periods: pd.Series, freq: str) -> pd.DatetimeIndex:
-    if periods.empty:
-        return pd.DatetimeIndex([])
-    lo, hi = periods.min(), periods.max()
-    step = {"D": "D", "W": "W-MON", "M": "MS"}[freq]
-    return pd.date_range(lo, hi, freq=step)
-
-
-def frames_from_accumulator(
-    acc: IndexAccumulator,
-    novelty_rows: list[tuple[str, str, float, bool, bool]],
-    *,
-    window: int,
-    min_periods: int,
-    span: int,
-    per_source_scaling: bool,
-    reference: tuple[Any, Any] | None,
-) -> IndexResult:
-    """Turn the accumulator's counters into the tables of an :class:`IndexResult`."""
-    from nlp.index import IndexResult
-
-    narr = acc.narratives
-    k = len(narr)
-    cols = ["period", "source", "lang", "n", *(f"lab_{i}" for i in range(k)), *(f"int_{i}" for i in range(k))]
-    raw = pd.DataFrame([(p, s, lg, *v) for (p, s, lg), v in acc.counts.items()], columns=cols)
-    raw["period"] = pd.to_datetime([date.fromordinal(int(p)) for p in raw["period"]])
-    grid = _period_range(raw["period"], acc.freq)
-
-    index_parts, lang_parts, source_parts = [], [], []
-    pooled = raw.groupby("period").sum(numeric_only=True).reindex(grid, fill_value=0)
-    pooled.index.name = "period"
-    scaled_by_narr: dict[str, pd.Series] = {}
-    if per_source_scaling:
-        for i, n in enumerate(narr):
-            scaled_by_narr[n] = per_source_scaled(raw, f"lab_{i}", grid=grid, reference=reference)
-    for i, n in enumerate(narr):
-        df = pd.DataFrame(index=grid)
-        df.index.name = "period"
-        n_art = pooled["n"].astype("int64")
-        df["narrative"] = n
-        df["n_articles"] = n_art
-        df["n_labelled"] = pooled[f"lab_{i}"].astype("int64")
-        df["share"] = (df["n_labelled"] / n_art).where(n_art > 0)
-        df["intensity"] = (pooled[f"int_{i}"] / n_art).where(n_art > 0)
-        basis = df["share"]
-        if per_source_scaling:
-            df["scaled"] = scaled_by_narr[n]
-            basis = df["scaled"]
-        df["z"] = trailing_z(basis, window=window, min_periods=min_periods)
-        df["ewma"] = ewma(basis, span=span)
-        index_parts.append(df.reset_index())
-        for dim, parts in (("lang", lang_parts), ("source", source_parts)):
-            g = raw.groupby(["period", dim], as_index=False)[["n", f"lab_{i}"]].sum()
-            g = g.rename(columns={"n": "n_articles", f"lab_{i}": "n_labelled"})
-            g.insert(2, "narrative", n)
-            g["n_articles"] = g["n_articles"].astype("int64")
-            g["n_labelled"] = g["n_labelled"].astype("int64")
-            g["share"] = g["n_labelled"] / g["n_articles"]
-            parts.append(g)
-
-    index = pd.concat(index_parts, ignore_index=True) if index_parts else pd.DataFrame()
-    tickers = pd.DataFrame(
-        [(s, date.fromordinal(p), n, c) for (s, p, n), c in acc.ticker_counts.items()],
-        columns=["ticker", "period", "narrative", "n_articles"],
-    )
-    tickers["period"] = pd.to_datetime(tickers["period"])
-    tickers = tickers.sort_values(["ticker", "period", "narrative"], ignore_index=True)
-    novelty = pd.DataFrame(novelty_rows, columns=["id", "cluster", "published", "novel", "counted"])
-    novelty["published"] = pd.to_datetime(
-        [datetime.fromtimestamp(t, tz=UTC) for t in novelty["published"]], utc=True
-    )
-    n_counted = int(raw["n"].sum()) if len(raw) else 0
-    meta = {
-        "freq": acc.freq,
-        "tz": acc.tz,
-        "window": window,
-        "min_periods": min_periods,
-        "span": span,
-        "per_source_scaling": per_source_scaling,
-        "basis": "scaled" if per_source_scaling else "share",
-        "narratives": list(narr),
-        "n_records": acc.n_records,
-        "n_undated": acc.n_undated,
-        "n_counted": n_counted,
-        "n_copies": int((~novelty["counted"]).sum()) if len(novelty) else 0,
-    }
-    sort = ["period", "narrative"]
-    return IndexResult(
-        index=index.sort_values(sort, ignore_index=True) if len(index) else index,
-        by_lang=_concat_sorted(lang_parts, ["period", "lang", "narrative"]),
-        by_source=_concat_sorted(source_parts, ["period", "source", "narrative"]),
-        tickers=tickers,
-        novelty=novelty,
-        meta=meta,
-    )
-
-
-def _concat_sorted(parts: list[pd.DataFrame], by: list[str]) -> pd.DataFrame:
-    if not parts:
-        return pd.DataFrame(columns=[*by, "n_articles", "n_labelled", "share"])
-    return pd.concat(parts, ignore_index=True).sort_values(by, ignore_index=True)
 
 
 def per_source_scaled(

@@ -24,10 +24,10 @@ pytestmark = [
 
 def test_report_renders_in_chromium(tmp_path):
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    from nlp.index import build_index, read_scored
-    from nlp.market import read_prices
-    from nlp.report import write_report
-    from tests.test_report import make_prices, make_scored
+    from nlp.index.builder import build_index, read_scored
+    from nlp.index.market import read_prices
+    from nlp.index.market_report import write_report
+    from tests.index.test_market_report import make_prices, make_scored
 
     scored = make_scored(tmp_path / "scored.jsonl")
     prices = read_prices(make_prices(tmp_path / "prices.csv"))

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from nlp.errors import InputError, MissingDependencyError
-from nlp.market import (
+from nlp.index.market import (
     add_returns,
     calendar_for,
     join_index,
@@ -104,7 +104,7 @@ def test_yfinance_is_optional():
     try:
         import yfinance  # noqa: F401
     except ImportError:
-        from nlp.market import fetch_prices_yfinance
+        from nlp.index.market import fetch_prices_yfinance
 
         with pytest.raises(MissingDependencyError, match="yfinance"):
             fetch_prices_yfinance(["IGV"], start="2026-01-01")
@@ -113,7 +113,7 @@ def test_yfinance_is_optional():
 
 
 def test_join_pools_weekend_news_into_monday():
-    from nlp.index import build_index
+    from nlp.index.builder import build_index
 
     recs = []
     # Fri 2026-01-09 (the UTC day ends 19:00 in New York), Sat, Sun -> Monday 2026-01-12;

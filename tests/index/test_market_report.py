@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from nlp.cli_index import COMMANDS
-from nlp.index import build_index, read_scored
-from nlp.report import MIN_SESSIONS, analyse, write_report
+from nlp.index.builder import build_index, read_scored
+from nlp.index.market_report import MIN_SESSIONS, analyse, write_report
 
 D, R = "ai_disruption", "ai_returns_doubt"
 
@@ -64,7 +64,7 @@ def report_inputs(tmp_path_factory):
 
 
 def test_report_is_self_contained_and_explains(report_inputs):
-    from nlp.market import read_prices
+    from nlp.index.market import read_prices
 
     tmp, scored, prices = report_inputs
     result = build_index(read_scored([scored]))
@@ -87,7 +87,7 @@ def test_report_is_self_contained_and_explains(report_inputs):
 
 
 def test_short_sample_warns(tmp_path):
-    from nlp.market import read_prices
+    from nlp.index.market import read_prices
 
     scored = make_scored(tmp_path / "s.jsonl", days=30, burst_day=25)
     prices = read_prices(make_prices(tmp_path / "p.csv"))
@@ -150,7 +150,7 @@ def test_cli_index_join_report(report_inputs, tmp_path):
 
 
 def test_cli_dedup_then_index(tmp_path):
-    from tests.test_dedup import STORY_HANS, STORY_HANT
+    from tests.index.test_dedup import STORY_HANS, STORY_HANT
 
     arts = tmp_path / "in.jsonl"
     arts.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nlp.dedup import (
+from nlp.errors import ConfigError
+from nlp.index.dedup import (
     DEFAULT_THRESHOLD,
     assign_clusters,
     figure_agreement,
@@ -17,7 +18,6 @@ from nlp.dedup import (
     read_dedup_items,
     shingles,
 )
-from nlp.errors import ConfigError
 from nlp.paths import SHARED
 
 T0 = datetime(2026, 2, 3, 9, 0, tzinfo=UTC)

@@ -9,15 +9,9 @@ from datetime import date
 import pytest
 
 from nlp.errors import ConfigError
-from nlp.index import (
-    build_index,
-    companion_paths,
-    period_end,
-    period_start,
-    read_index,
-    read_scored,
-    write_index,
-)
+from nlp.index.builder import build_index, read_scored
+from nlp.index.periods import period_end, period_start
+from nlp.index.tables import companion_paths, read_index, write_index
 
 D, R = "ai_disruption", "ai_returns_doubt"
 

@@ -242,8 +242,8 @@ def join_index(index: pd.DataFrame, prices: pd.DataFrame, *, symbols: Sequence[s
     """
     import pandas as pd
 
-    from nlp.index import period_end
-    from nlp.stats import trailing_z
+    from nlp.index.periods import period_end
+    from nlp.index.stats import trailing_z
 
     px = add_returns(prices)
     if index.empty:

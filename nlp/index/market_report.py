@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from nlp.index import IndexResult
+    from nlp.index.tables import IndexResult
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ def analyse(joined: pd.DataFrame, *, max_lag: int = MAX_LAG) -> tuple[pd.DataFra
     """
     import pandas as pd
 
-    from nlp.market import HORIZONS
-    from nlp.stats import granger, lead_lag, ols_hac
+    from nlp.index.market import HORIZONS
+    from nlp.index.stats import granger, lead_lag, ols_hac
 
     stat_rows, ll_parts = [], []
     for (narr, sym), g in joined.groupby(["narrative", "symbol"], sort=True):
@@ -94,8 +94,8 @@ def event_table(result: IndexResult, joined: pd.DataFrame, *, symbols: Sequence[
 def _session_value(result: IndexResult, j: pd.DataFrame, period: Any, narr: str, col: str, sym: str) -> float:
     import pandas as pd
 
-    from nlp.index import period_end
-    from nlp.market import next_session
+    from nlp.index.market import next_session
+    from nlp.index.periods import period_end
 
     if j.empty:
         return float("nan")
@@ -111,7 +111,9 @@ def _top_articles(scored: Iterable[str | Path], ev: pd.DataFrame, *, freq: str, 
 
     import pandas as pd
 
-    from nlp.index import _parse_published, period_start, read_scored
+    from nlp.index.accumulator import parse_published
+    from nlp.index.builder import read_scored
+    from nlp.index.periods import period_start
 
     zone = UTC if tz.upper() == "UTC" else ZoneInfo(tz)
     wanted = {(p.date(), n) for p, n in zip(ev["period"], ev["narrative"], strict=True)}
@@ -119,7 +121,7 @@ def _top_articles(scored: Iterable[str | Path], ev: pd.DataFrame, *, freq: str, 
     for rec in read_scored(scored):
         if rec.get("cluster") not in (None, rec.get("id")):
             continue  # a syndicated copy; its leader speaks for it
-        ts = _parse_published(rec.get("published"))
+        ts = parse_published(rec.get("published"))
         if ts is None:
             continue
         p = period_start(ts, freq=freq, tz=zone)
@@ -230,7 +232,7 @@ def write_report(result: IndexResult, prices: pd.DataFrame, out: str | Path, *, 
     import pandas as pd
 
     from nlp.files import atomic_writer
-    from nlp.market import join_index
+    from nlp.index.market import join_index
 
     out = Path(out)
     meta = result.meta
