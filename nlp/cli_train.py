@@ -1,4 +1,4 @@
-"""``narratives train`` and ``narratives evaluate``: thin wrappers over :mod:`nlp.train` and :mod:`nlp.reports`.
+"""``narratives train`` and ``narratives evaluate``: thin wrappers over :mod:`nlp.research.train` and :mod:`nlp.research.eval_report`.
 
 Attached to the main group by :mod:`nlp.cli`. Heavy modules (scikit-learn, torch) are imported
 inside the commands, so ``narratives --help`` and ``narratives score`` never pay for them.
@@ -76,9 +76,9 @@ def train_cmd(more: tuple[str, ...], data: tuple[str, ...], backend: str, base_m
         narratives train --data corpora/labelled/*.jsonl --backend linear --out models/my-model --folds 5
         narratives train --data corpora/labelled/*.jsonl --out models/m --folds 20 --group-by file
     """
-    from nlp.model_card import write_model_card
-    from nlp.reports import render_train_summary
-    from nlp.train import train
+    from nlp.research.eval_report import render_train_summary
+    from nlp.research.model_card import write_model_card
+    from nlp.research.train import train
 
     params = _params(param)
     if base_model:
@@ -110,7 +110,7 @@ def evaluate_cmd(more: tuple[str, ...], data: tuple[str, ...], model: str | None
         narratives evaluate --data dev.jsonl --model models/narratives-2026.1 --compare keywords.v1 --out-dir out/eval
     """
     from nlp.errors import ConfigError
-    from nlp.reports import (
+    from nlp.research.eval_report import (
         build_report,
         render_markdown,
         render_uncertain_markdown,
@@ -119,7 +119,7 @@ def evaluate_cmd(more: tuple[str, ...], data: tuple[str, ...], model: str | None
         write_report,
         write_uncertain,
     )
-    from nlp.train import read_labelled
+    from nlp.research.train import read_labelled
 
     files = _files(data, more)
     first = resolve_model(_model_spec(model))

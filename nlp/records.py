@@ -32,8 +32,9 @@ class Article:
     #: ``None`` when the record has no ``labels`` field; a malformed field is kept as a string
     #: so that training can report it.
     labels: tuple[str, ...] | str | None = None
-    #: Labelled corpora only: the raw ``sentence_labels`` field (see :mod:`nlp.sentence_labels`),
-    #: validated when training reads it; ``None`` when the record has none.
+    #: Labelled corpora only: the raw ``sentence_labels`` field (see
+    #: :mod:`nlp.research.sentence_labels`), validated when training reads it; ``None`` when the
+    #: record has none.
     sentence_labels: Any = None
 
 

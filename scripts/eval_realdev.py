@@ -32,9 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from nlp.classify.artifacts import load_model, write_checksums
-    from nlp.model_card import write_model_card
-    from nlp.reports import build_report, resolve_model
-    from nlp.train import read_labelled
+    from nlp.research.eval_report import build_report, resolve_model
+    from nlp.research.model_card import write_model_card
+    from nlp.research.train import read_labelled
 
     examples, errors = read_labelled([args.data])
     if not examples:

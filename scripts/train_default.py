@@ -13,9 +13,9 @@ import json
 import sys
 
 from nlp.about import DEFAULT_MODEL
-from nlp.model_card import write_model_card
 from nlp.paths import LABELLED, MODELS
-from nlp.train import train
+from nlp.research.model_card import write_model_card
+from nlp.research.train import train
 
 
 def main() -> int:

@@ -11,7 +11,9 @@ from click.testing import CliRunner
 
 from nlp.cli import main
 from nlp.errors import ConfigError
-from nlp.evaluate import (
+from nlp.paths import LABELLED
+from nlp.records import NARRATIVES
+from nlp.research.metrics import (
     bootstrap_macro_f1,
     confusion_counts,
     evaluate_predictions,
@@ -20,9 +22,7 @@ from nlp.evaluate import (
     prf,
     uncertain,
 )
-from nlp.paths import LABELLED
-from nlp.records import NARRATIVES
-from nlp.train import group_kfold_indices
+from nlp.research.train import group_kfold_indices
 
 SLICE_EVERY = 4  # every 4th labelled article: about 300, trained in a few seconds
 

@@ -11,8 +11,9 @@ by the article's length. Training back-propagates through the same pooling, so t
 which window carries the label (multiple-instance learning). ``pooling="mean"`` is available.
 
 Calibration and thresholds follow the linear backend, through the same helpers
-(:mod:`nlp.classify.calibrate`): a stratified validation split is held out of fine-tuning, a per-label Platt scaling is fitted on its pooled logits (re-weighted to the
-expected prevalence ``prior``) and the F1-optimal threshold is read off the calibrated scores.
+(:mod:`nlp.classify.calibrate`): a stratified validation split is held out of fine-tuning, a
+per-label Platt scaling is fitted on its pooled logits (re-weighted to the expected prevalence
+``prior``) and the F1-optimal threshold is read off the calibrated scores.
 Sentence probabilities for evidence come from scoring every sentence alone, batched, through
 the same calibration.
 

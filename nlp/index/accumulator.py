@@ -39,13 +39,13 @@ def parse_published(value: Any) -> datetime | None:
 
 
 class IndexAccumulator:
-    """Streaming counters behind :func:`~nlp.index.builder.build_index`; feed records with :meth:`add`.
+    """Streaming counters behind :func:`~nlp.index.builder.build_index`; feed them with :meth:`add`.
 
     Args:
         freq: ``D``, ``W`` or ``M``.
         tz: IANA timezone name in which periods are calendar days.
-        clusters: ``{id: cluster id}`` (from :func:`nlp.index.dedup.assign_clusters`); a record's own
-            ``cluster`` field takes precedence.
+        clusters: ``{id: cluster id}`` (from :func:`nlp.index.dedup.assign_clusters`); a record's
+            own ``cluster`` field takes precedence.
         narratives: the narrative ids to index.
     """
 

@@ -3,8 +3,8 @@
 Scored records (SPEC section 2) stream through :class:`~nlp.index.accumulator.IndexAccumulator`,
 which keeps only counters per (period, source, lang) and per (ticker, period, narrative), so a
 million records fit in tens of megabytes; the series are built from the counters at the end
-(:func:`frames_from_accumulator`, with the numbers of :mod:`nlp.index.stats`). Syndicated copies count once: one
-article per cluster (from a record's ``cluster`` field or a ``clusters`` map, see
+(:func:`frames_from_accumulator`, with the numbers of :mod:`nlp.index.stats`). Syndicated copies
+count once: one article per cluster (from a record's ``cluster`` field or a ``clusters`` map, see
 :mod:`nlp.index.dedup`), the cluster's earliest copy.
 
 Definitions (each period is a calendar day, ISO week starting Monday, or month in ``tz``):

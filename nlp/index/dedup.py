@@ -88,8 +88,8 @@ def _tw2sp() -> Any:
 def _to_simplified_vocab(text: str) -> str:
     """Traditional -> Simplified with Taiwan phrases mapped to mainland ones (OpenCC ``tw2sp``).
 
-    Why not :func:`nlp.text.script.to_simplified` (``t2s``): that one keeps lengths for offsets and so
-    keeps regional words; a Taiwan copy of a story says 輝達/資料中心 where the mainland copy says
+    Why not :func:`nlp.text.script.to_simplified` (``t2s``): that one keeps lengths for offsets
+    and so keeps regional words; a Taiwan copy of a story says 輝達/資料中心 where the mainland copy says
     英伟达/数据中心, which drops their Jaccard similarity from ~1.0 to ~0.4. Dedup needs no offsets.
     """
     return _tw2sp().convert(text) if text else text
@@ -270,8 +270,8 @@ def _sort_time(t: datetime | None) -> tuple[int, float]:
 
 
 def read_dedup_items(paths: Iterable[str | Path]) -> Iterator[DedupItem]:
-    """Input articles (SPEC section 1, through :func:`nlp.text.reader.read_articles`) as dedup items:
-    title and text joined. Bad records are skipped here; ``narratives score`` reports them.
+    """Input articles (SPEC section 1, through :func:`nlp.text.reader.read_articles`) as dedup
+    items: title and text joined. Bad records are skipped here; ``narratives score`` reports them.
 
     Ids are the reader's, so that they match the ids of the scored records (content-hash ids
     included).

@@ -62,8 +62,8 @@ def _subs(text: str, *rules: tuple[re.Pattern[str], str]) -> tuple[str, list[Ste
 def strip_html(text: str) -> tuple[str, StepMap | None]:
     """Remove tags, scripts and comments and decode entities, when the text holds HTML.
 
-    Whole HTML documents (``.html`` files) go through trafilatura in :mod:`nlp.text.reader` instead; this
-    step handles fragments inside a JSON/CSV ``text`` field, where offsets must still point into
+    Whole HTML documents (``.html`` files) go through trafilatura in :mod:`nlp.text.reader` instead;
+    this step handles fragments inside a JSON/CSV ``text`` field, where offsets must still point into
     the markup as given, which an extractor library cannot report.
     """
     if "<" not in text and "&" not in text:

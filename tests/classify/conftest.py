@@ -96,7 +96,7 @@ def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_examples(tiny_corpus: Path):
     """The tiny corpus read and prepared: ``(docs, y)``."""
-    from nlp.train import label_matrix, read_labelled
+    from nlp.research.train import label_matrix, read_labelled
 
     examples, errors = read_labelled([tiny_corpus])
     assert not errors

@@ -1,7 +1,7 @@
 """Evaluation reports: metrics of one or two models on labelled files, as JSON and markdown.
 
-A report holds, per model, the metrics of :func:`nlp.evaluate.evaluate_predictions` (per label,
-per language, macro-F1, calibration with its reliability table), the confusion counts, the
+A report holds, per model, the metrics of :func:`nlp.research.metrics.evaluate_predictions` (per
+label, per language, macro-F1, calibration with its reliability table), the confusion counts, the
 label-set confusion and the worst errors with the sentences behind them. Articles are scored
 through :class:`nlp.pipeline.Pipeline`, the same path as ``narratives score``, so a report
 measures what users get. :func:`uncertain_articles` lists the articles closest to a threshold
@@ -19,14 +19,14 @@ import numpy as np
 
 from nlp.classify import registry
 from nlp.errors import ConfigError, NotFittedError
-from nlp.evaluate import (
+from nlp.records import RecordError, ScoredArticle
+from nlp.research.metrics import (
     confusion_counts,
     evaluate_predictions,
     label_set_confusion,
     paired_bootstrap_difference,
     uncertain,
 )
-from nlp.records import RecordError, ScoredArticle
 
 N_WORST = 20
 N_EVIDENCE = 3
@@ -66,7 +66,7 @@ def resolve_model(spec: str | Path | None) -> tuple[Any, dict[str, Any]]:
 
 
 def evaluate_examples(model: Any, meta: dict[str, Any], examples: Sequence[Any], *, n_worst: int = N_WORST) -> tuple[dict[str, Any], tuple[list[str], np.ndarray, np.ndarray]]:
-    """The report section of one model on labelled examples (:class:`nlp.train.Example`).
+    """The report section of one model on labelled examples (:class:`nlp.research.train.Example`).
 
     Also returns ``(ids, truth, predictions)`` of the articles it scored, so that two models can
     be compared article by article.
@@ -107,7 +107,7 @@ def _evidence_metrics(examples: Sequence[Any], records: Sequence[Any], labels: S
     get evidence): precision is the share of evidence sentences that overlap a marked span,
     recall the share of marked spans that some evidence sentence overlaps.
     """
-    from nlp.sentence_labels import evidence_agreement
+    from nlp.research.sentence_labels import evidence_agreement
 
     annotated = [(e, r) for e, r in zip(examples, records, strict=True) if e.spans is not None]
     if not annotated:

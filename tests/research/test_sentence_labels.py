@@ -12,13 +12,13 @@ from click.testing import CliRunner
 from nlp.classify.base import Doc
 from nlp.classify.linear import LinearNarrativeModel
 from nlp.records import NARRATIVES, Evidence
-from nlp.sentence_labels import (
+from nlp.research.sentence_labels import (
     SentenceSpan,
     evidence_agreement,
     parse_sentence_labels,
     sentence_matrix,
 )
-from nlp.train import read_labelled
+from nlp.research.train import read_labelled
 
 DIS, DOUBT = NARRATIVES
 

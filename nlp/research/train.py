@@ -16,10 +16,10 @@ from nlp.classify import registry
 from nlp.classify.artifacts import save_model
 from nlp.classify.base import Doc, stratified_split
 from nlp.errors import ConfigError
-from nlp.evaluate import evaluate_predictions
 from nlp.pipeline import Prepared, prepare
 from nlp.records import NARRATIVES, Article, RecordError
-from nlp.sentence_labels import SentenceSpan, parse_sentence_labels, sentence_matrix
+from nlp.research.metrics import evaluate_predictions
+from nlp.research.sentence_labels import SentenceSpan, parse_sentence_labels, sentence_matrix
 from nlp.text.reader import read_articles
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 class Example:
     """A labelled article, prepared for the classifier.
 
-    ``spans`` are its sentence-level labels (:mod:`nlp.sentence_labels`), ``None`` when the record
-    has none; ``doc.sentence_y`` then holds them per analysis sentence.
+    ``spans`` are its sentence-level labels (:mod:`nlp.research.sentence_labels`), ``None`` when the
+    record has none; ``doc.sentence_y`` then holds them per analysis sentence.
     """
 
     article: Article
