@@ -72,7 +72,7 @@ def serve_cmd(host: str, port: int, db: str | None, model: str | None, market: s
     """
     import uvicorn
 
-    from nlp.api import create_app
+    from nlp.serve.app import create_app
 
     app = create_app(store_url=db, model_dir=model, market_path=market, public_reads=not private_reads)
     click.echo(f"serving on http://{host}:{port} (docs at /docs)", err=True)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nlp.api import create_app
+from nlp.serve.app import create_app
 from nlp.store import Store
 from tests.store.conftest import scored
 
@@ -69,6 +69,25 @@ def test_health_and_docs(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/v1/index", "/v1/articles", "/v1/tickers/{symbol}", "/v1/score", "/health"} <= paths.keys()
+
+
+def test_openapi_operations_are_stable(client: TestClient) -> None:
+    # The routes live in one router per resource; the documented API is the same whole: these
+    # paths in this order, each with its tag, and the key header on every /v1 read.
+    paths = client.get("/openapi.json").json()["paths"]
+    got = [(path, method, op["tags"], "security" in op) for path, ops in paths.items() for method, op in ops.items()]
+    assert got == [
+        ("/health", "get", ["meta"], False),
+        ("/v1/index", "get", ["index"], True),
+        ("/v1/articles", "get", ["articles"], True),
+        ("/v1/tickers/{symbol}", "get", ["tickers"], True),
+        ("/v1/runs", "get", ["meta"], True),
+        ("/v1/score", "post", ["score"], True),
+        ("/v1/market", "get", ["market"], True),
+        ("/v1/market/{symbol}", "get", ["market"], True),
+    ]
+    params = [p["name"] for p in paths["/v1/index"]["get"]["parameters"]]
+    assert params == ["narrative", "from", "to", "freq", "source", "lang", "model"]
 
 
 def test_index_rows(client: TestClient) -> None:

@@ -1,8 +1,7 @@
-"""The dashboard's server side: its static files, the vendored plotly.js, and market closes from CSV.
+"""Market closes for the dashboard and ``/v1/market``.
 
-The page itself (``index.html``, ``app.js``, ``app.css`` beside this module) only calls the public
-API; plotly.js is served from the installed ``plotly`` Python package, so nothing is fetched from a
-CDN at run time.
+Read from ``date,symbol,close`` CSV files with the standard library, and reloaded when a file
+changes. (The index stage's :mod:`nlp.index.market` reads price files of any layout, with pandas.)
 """
 
 from __future__ import annotations
@@ -15,20 +14,6 @@ from datetime import date
 from pathlib import Path
 
 log = logging.getLogger(__name__)
-
-STATIC = Path(__file__).resolve().parent
-STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css", "index.html": "text/html"}
-
-
-def plotly_js() -> Path | None:
-    """``plotly.min.js`` shipped inside the ``plotly`` package (``package_data``), if installed."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
-    return path if path.is_file() else None
 
 
 def default_market_path() -> Path | None:

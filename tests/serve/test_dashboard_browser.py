@@ -36,7 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The API + dashboard over a 90-day store and a market CSV, served by uvicorn in a thread."""
     import uvicorn
 
-    from nlp.api import create_app
+    from nlp.serve.app import create_app
 
     root = tmp_path_factory.mktemp("dash")
     db = root / "dash.db"

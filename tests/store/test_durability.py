@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from nlp.store import Store
 from nlp.store import schema as s
-from tests.test_dashboard_browser import free_port
+from tests.serve.test_dashboard_browser import free_port
 
 SENTENCES = [
     "Software stocks fell as AI agents threatened SaaS revenue at company {i}.",
@@ -54,7 +54,7 @@ def api(tmp_path: Path):
     """The API served by uvicorn in a thread over ``tmp_path/d.db``."""
     import uvicorn
 
-    from nlp.api import create_app
+    from nlp.serve.app import create_app
 
     db = tmp_path / "d.db"
     port = free_port()
