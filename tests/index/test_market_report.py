@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from nlp.cli_index import COMMANDS
+from nlp.cli.index import COMMANDS
 from nlp.index.builder import build_index, read_scored
 from nlp.index.market_report import MIN_SESSIONS, analyse, write_report
 

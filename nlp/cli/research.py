@@ -1,4 +1,5 @@
-"""``narratives train`` and ``narratives evaluate``: thin wrappers over :mod:`nlp.research.train` and :mod:`nlp.research.eval_report`.
+"""``narratives train`` and ``narratives evaluate``: thin wrappers over :mod:`nlp.research.train`
+and :mod:`nlp.research.eval_report`.
 
 Attached to the main group by :mod:`nlp.cli`. Heavy modules (scikit-learn, torch) are imported
 inside the commands, so ``narratives --help`` and ``narratives score`` never pay for them.

@@ -1,5 +1,6 @@
-"""CLI commands ``index``, ``join``, ``report`` and ``dedup``: thin wrappers over
-:mod:`nlp.index`, :mod:`nlp.index.market`, :mod:`nlp.index.market_report` and :mod:`nlp.index.dedup`.
+"""CLI commands ``index``, ``join``, ``report`` and ``dedup``: thin wrappers over the index stage,
+:mod:`nlp.index.builder`, :mod:`nlp.index.market`, :mod:`nlp.index.market_report` and
+:mod:`nlp.index.dedup`.
 
 Importing this module is cheap (click only); pandas and friends load when a command runs.
 """

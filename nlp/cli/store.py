@@ -1,7 +1,7 @@
 """``narratives ingest`` and ``narratives serve``: the store and the HTTP API on the command line.
 
-Attached to the ``narratives`` group by :func:`nlp.cli._attach_optional_commands`. Heavy imports
-(SQLAlchemy, FastAPI, uvicorn, the model) happen inside the commands, so ``narratives --help`` stays fast.
+Attached to the ``narratives`` group by :mod:`nlp.cli`. Heavy imports (SQLAlchemy, FastAPI,
+uvicorn, the model) happen inside the commands, so ``narratives --help`` stays fast.
 """
 
 from __future__ import annotations

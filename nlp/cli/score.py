@@ -1,37 +1,17 @@
-"""The ``narratives`` command line: thin wrappers over library functions."""
+"""``narratives score``: a batch of article files through the pipeline into scored JSONL.
+
+A thin wrapper over :func:`nlp.scoring.score_files`; the pipeline loads inside the command.
+"""
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
 import click
 
-from nlp.about import __version__
-from nlp.errors import NlpError
 
-
-class _Group(click.Group):
-    """Turns library errors into clean CLI errors (one place, like datasette's handler)."""
-
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
-        try:
-            return super().invoke(ctx)
-        except NlpError as exc:
-            raise click.ClickException(str(exc)) from None
-
-
-@click.group(cls=_Group)
-@click.version_option(__version__, prog_name="narratives")
-@click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
-def main(verbose: int) -> None:
-    """Track AI market narratives in English and Chinese financial news."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-
-
-@main.command("score")
+@click.command("score")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Scored JSONL to write.")
 @click.option("--errors", "errors", type=click.Path(dir_okay=False), help="Rejected records (default OUT.errors.jsonl).")
@@ -119,19 +99,4 @@ def _print_summary(summary) -> None:
     console.print(f"languages: {langs}")
 
 
-def _attach_optional_commands() -> None:
-    """Commands that live in their own modules (train/evaluate, index/join/report, ingest/serve)."""
-    import importlib
-
-    for mod in ("nlp.cli_train", "nlp.cli_index", "nlp.cli_store"):
-        try:
-            module = importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name == mod:
-                continue
-            raise
-        for cmd in getattr(module, "COMMANDS", []):
-            main.add_command(cmd)
-
-
-_attach_optional_commands()
+COMMANDS = [score_cmd]
