@@ -1,4 +1,4 @@
-"""The package's import graph has no circles: every module only imports modules below it.
+"""The package's import graph: no circles, and every import points to its own stage or an earlier one.
 
 The graph is read from the source (each file's AST), not from ``sys.modules``, so it sees every
 import: at module level, inside functions (a lazy import that closes a circle is still a
@@ -152,6 +152,38 @@ def test_no_import_circles() -> None:
     tangles = [c for c in strongly_connected(edges) if len(c) > 1 or c[0] in edges[c[0]]]
     lines = [f"{' -> '.join(_one_circle(c, edges))}  (modules in this tangle: {', '.join(c)})" for c in tangles]
     assert not tangles, "import circles:\n" + "\n".join(lines)
+
+
+#: The package's rooms in the order data flows (ARCHITECTURE.md); a module may import from its own
+#: room or an earlier one, never a later one. The shared modules come first; ``nlp/__init__.py``
+#: (the public API) and ``__main__`` may import anything.
+LAYERS = (
+    ("records", "errors", "about", "paths", "files"),
+    ("text",),
+    ("classify",),
+    ("extract",),
+    ("pipeline", "scoring"),
+    ("index",),
+    ("store",),
+    ("serve",),
+    ("research",),
+    ("cli",),
+)
+
+
+def _layer(module: str) -> int | None:
+    parts = module.split(".")
+    if len(parts) == 1 or parts[1] == "__main__":
+        return None
+    return next(i for i, names in enumerate(LAYERS) if parts[1] in names)
+
+
+def test_imports_point_to_earlier_stages_only() -> None:
+    edges = import_edges(PACKAGE)
+    assert {m.split(".")[1] for m in edges if "." in m} - {"__main__"} <= {n for names in LAYERS for n in names}, "a new room: add it to LAYERS"
+    upward = [f"{a} -> {b}" for a, bs in sorted(edges.items()) for b in sorted(bs)
+              if _layer(a) is not None and _layer(b) is not None and _layer(b) > _layer(a)]
+    assert not upward, "imports from a later stage:\n" + "\n".join(upward)
 
 
 def test_the_graph_covers_the_package() -> None:
