@@ -15,11 +15,17 @@ from nlp.files import atomic_writer, dumps_record
 from nlp.pipeline import Pipeline
 from nlp.records import RecordError, ScoredArticle
 from nlp.text.reader import read_articles
+from nlp.text.script import to_simplified
 
 log = logging.getLogger(__name__)
 
 #: Exit codes of ``narratives score``: all scored, some records rejected, nothing usable.
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 3, 1
+
+
+def evidence_key(sentence: str) -> str:
+    """A sentence reduced to what syndicated copies share: Simplified script, letters and digits."""
+    return "".join(ch for ch in to_simplified(sentence).casefold() if ch.isalnum())
 
 
 @dataclass(slots=True)
@@ -41,6 +47,10 @@ class BatchSummary:
             self.by_label[lab] += 1
             for ev in rec.evidence.get(lab, [])[:1]:
                 best = self.top_evidence.setdefault(lab, [])
+                # A syndicated story repeats its sentence in every copy (in either script): show it once.
+                key = evidence_key(ev.sentence)
+                if any(evidence_key(s) == key for _, _, s in best):
+                    continue
                 best.append((ev.score, rec.id, ev.sentence))
                 best.sort(key=lambda x: -x[0])
                 del best[3:]

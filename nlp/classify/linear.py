@@ -101,21 +101,41 @@ class LinearNarrativeModel:
 
     # -- training ---------------------------------------------------------------------------------
 
-    def fit(self, docs: list[Doc], y: np.ndarray, *, labels: tuple[str, ...] = ("ai_disruption", "ai_returns_doubt")) -> LinearNarrativeModel:
+    def fit(
+        self,
+        docs: list[Doc],
+        y: np.ndarray,
+        *,
+        labels: tuple[str, ...] = ("ai_disruption", "ai_returns_doubt"),
+        sample_weight: np.ndarray | None = None,
+        calibrate_on: np.ndarray | None = None,
+        groups: list[str] | None = None,
+    ) -> LinearNarrativeModel:
         """Fit vocabulary, regressions, calibration and per-label thresholds.
 
         Args:
             docs: analysis documents.
             y: 0/1 array of shape (n_docs, n_labels).
             labels: label names, in the column order of ``y``.
+            sample_weight: weight of each document in the regressions (default 1).
+            calibrate_on: boolean mask of the documents whose out-of-fold scores fit calibration
+                and thresholds (default all). Real news annotated for training is the honest
+                ground for both; our written corpus then only teaches the regressions.
+            groups: documents sharing a group stay in one out-of-fold split (syndicated copies
+                of one story, one source file), so calibration sees scores of unseen stories.
         """
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold
 
         y = np.asarray(y, dtype=int)
         if y.ndim != 2 or y.shape[0] != len(docs) or y.shape[1] != len(labels):
             raise ConfigError(f"y must have shape ({len(docs)}, {len(labels)}), got {y.shape}")
+        weight = np.ones(len(docs)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        cal = np.ones(len(docs), dtype=bool) if calibrate_on is None else np.asarray(calibrate_on, dtype=bool)
+        if weight.shape != (len(docs),) or cal.shape != (len(docs),):
+            raise ConfigError(f"sample_weight and calibrate_on need one value per document ({len(docs)})")
+        if not cal.any():
+            raise ConfigError("calibrate_on selects no document")
         per_sentence = [self._sentence_feats(d) for d in docs]
         feats = [self._article_feats(d, ps) for d, ps in zip(docs, per_sentence, strict=True)]
         vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=self.min_df, norm="l2", dtype=np.float64)
@@ -128,7 +148,7 @@ class LinearNarrativeModel:
         X_ann, y_ann, owner = self._annotated_sentences(vec, docs, per_sentence, len(labels))
         del per_sentence
         strata = np.array([f"{d.lang}|{''.join(map(str, row))}" for d, row in zip(docs, y, strict=True)])
-        folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.seed)
+        splits = self._oof_splits(strata, groups)
         coef = np.zeros((len(labels), X.shape[1]))
         intercept = np.zeros(len(labels))
         platt = np.zeros((len(labels), 2))
@@ -138,22 +158,27 @@ class LinearNarrativeModel:
         for j, label in enumerate(labels):
             oof = np.zeros(len(docs))
             oof_thread = np.zeros(len(long_docs))
-            for tr, te in folds.split(np.zeros(len(docs)), safe_strata(strata, self.cv)):
+            for tr, te in splits:
                 clf = LogisticRegression(C=self.C, max_iter=5000)
-                clf.fit(*self._with_sentences(X[tr], y[tr, j], X_ann, y_ann[:, j], np.isin(owner, tr)))
-                oof[te] = clf.decision_function(X[te])
+                clf.fit(*self._with_sentences(X[tr], y[tr, j], weight[tr], X_ann, y_ann[:, j], np.isin(owner, tr)))
+                te = te[cal[te]]  # only the calibration documents need out-of-fold scores
+                if len(te):
+                    oof[te] = clf.decision_function(X[te])
                 for i in te:
                     if i in long_pos:
                         k = long_pos[i]
                         dec = clf.decision_function(X_sent[sent_bounds[k] : sent_bounds[k + 1]])
                         oof_thread[k] = np.sort(dec)[::-1][self.thread_k - 1]
-            w = prior_weights(y[:, j], self.prior)
-            cal = LogisticRegression(C=1e4, max_iter=5000).fit(oof.reshape(-1, 1), y[:, j], sample_weight=w)
-            platt[j] = (cal.coef_[0, 0], cal.intercept_[0])
+            w = np.zeros(len(docs))
+            w[cal] = prior_weights(y[cal, j], self.prior)
+            fit_rows = cal if y[cal, j].min() != y[cal, j].max() else np.ones(len(docs), dtype=bool)
+            platt_fit = LogisticRegression(C=1e4, max_iter=5000).fit(oof[fit_rows].reshape(-1, 1), y[fit_rows, j], sample_weight=np.where(w[fit_rows] > 0, w[fit_rows], 1.0))
+            platt[j] = (platt_fit.coef_[0, 0], platt_fit.intercept_[0])
             probs = sigmoid(platt[j, 0] * oof + platt[j, 1])
-            thresholds[label] = best_threshold(probs, y[:, j], w)
-            thread_shift[j] = self._thread_shift(platt[j], thresholds[label], oof_thread, y[long_docs, j], w[long_docs])
-            clf = LogisticRegression(C=self.C, max_iter=5000).fit(*self._with_sentences(X, y[:, j], X_ann, y_ann[:, j], np.ones(len(owner), dtype=bool)))
+            thresholds[label] = best_threshold(probs[cal], y[cal, j], w[cal])
+            long_cal = [k for k, i in enumerate(long_docs) if cal[i]]
+            thread_shift[j] = self._thread_shift(platt[j], thresholds[label], oof_thread[long_cal], y[np.array(long_docs, dtype=int)[long_cal], j], w[np.array(long_docs, dtype=int)[long_cal]])
+            clf = LogisticRegression(C=self.C, max_iter=5000).fit(*self._with_sentences(X, y[:, j], weight, X_ann, y_ann[:, j], np.ones(len(owner), dtype=bool)))
             coef[j] = clf.coef_[0]
             intercept[j] = clf.intercept_[0]
         self.labels_ = tuple(labels)
@@ -179,14 +204,27 @@ class LinearNarrativeModel:
         owner = np.repeat(np.array(ann, dtype=int), [len(per_sentence[i]) for i in ann])
         return X_ann, y_ann, owner
 
-    def _with_sentences(self, X: Any, y: np.ndarray, X_ann: Any, y_ann: np.ndarray, keep: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    def _with_sentences(self, X: Any, y: np.ndarray, weight: np.ndarray, X_ann: Any, y_ann: np.ndarray, keep: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray]:
         """(X, y, sample_weight) of articles plus the annotated sentences selected by ``keep``."""
         if X_ann is None or not keep.any():
-            return X, y, None
+            return X, y, weight
         from scipy.sparse import vstack
 
-        weights = np.concatenate([np.ones(X.shape[0]), np.full(int(keep.sum()), self.sentence_weight)])
+        weights = np.concatenate([weight, np.full(int(keep.sum()), self.sentence_weight)])
         return vstack([X, X_ann[keep]]).tocsr(), np.concatenate([y, y_ann[keep]]), weights
+
+    def _oof_splits(self, strata: np.ndarray, groups: list[str] | None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Out-of-fold splits: stratified by language and labels, and keeping ``groups`` whole."""
+        from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+        safe = safe_strata(strata, self.cv)
+        if groups is None:
+            folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.seed)
+            return list(folds.split(np.zeros(len(strata)), safe))
+        if len(groups) != len(strata):
+            raise ConfigError(f"groups need one value per document ({len(strata)}), got {len(groups)}")
+        folds = StratifiedGroupKFold(n_splits=self.cv, shuffle=True, random_state=self.seed)
+        return list(folds.split(np.zeros(len(strata)), safe, groups))
 
     @staticmethod
     def _thread_shift(platt: np.ndarray, threshold: float, dec: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from nlp.errors import ConfigError
 from nlp.pipeline import Prepared, prepare
 from nlp.records import NARRATIVES, Article, RecordError
 from nlp.research.metrics import evaluate_predictions
+from nlp.research.references import is_reference_file, read_reference_file
 from nlp.research.sentence_labels import SentenceSpan, parse_sentence_labels, sentence_matrix
 from nlp.text.reader import read_articles
 
@@ -37,17 +38,46 @@ class Example:
     doc: Doc
     labels: frozenset[str]
     spans: tuple[SentenceSpan, ...] | None = None
+    #: The news file a referenced real record was read from (``None`` for a record whose text is
+    #: in the labelled file itself): real records are grouped, weighted and calibrated on apart.
+    feed: str | None = None
+
+    @property
+    def is_reference(self) -> bool:
+        return self.feed is not None
 
 
-def read_labelled(paths: Iterable[str | Path], *, labels: Sequence[str] = NARRATIVES) -> tuple[list[Example], list[RecordError]]:
+def _labelled_items(paths: Iterable[str | Path], news_dir: str | Path | None) -> Iterator[tuple[Article | RecordError, str | None]]:
+    """Items of each file in order, with the news file of referenced records."""
+    for path in paths:
+        if is_reference_file(path):
+            for item in read_reference_file(path, news_dir=news_dir):
+                yield item, (item.id.rpartition(":")[0] if isinstance(item, Article) else None)
+        else:
+            for item in read_articles([path]):
+                yield item, None
+
+
+def read_labelled(
+    paths: Iterable[str | Path], *, labels: Sequence[str] = NARRATIVES, news_dir: str | Path | None = None
+) -> tuple[list[Example], list[RecordError]]:
     """Read labelled JSONL/CSV files; records without a valid ``labels`` list are reported.
 
-    Optional ``sentence_labels`` are validated and mapped onto the analysis sentences; a record
-    whose sentence labels are malformed is reported (line, reason) and left out.
+    A file of references (``{"ref": "FILE:LINE", "labels": [...]}``, see
+    :mod:`nlp.research.references`) has its text read from ``news_dir`` (default: ``$NARRATIVES_NEWS_DIR``
+    or ``../shared/data/news``). Optional ``sentence_labels`` are validated and mapped onto the
+    analysis sentences; a record whose sentence labels are malformed is reported (line, reason) and
+    left out. Ids must be unique across all files.
     """
     examples: list[Example] = []
     errors: list[RecordError] = []
-    for item in read_articles(paths):
+    seen: set[str] = set()
+    for item, feed in _labelled_items(paths, news_dir):
+        if isinstance(item, Article):
+            if item.id in seen:
+                errors.append(RecordError(item.line, f"duplicate id {item.id!r} (first copy kept)", item.id, item.path))
+                continue
+            seen.add(item.id)
         if isinstance(item, RecordError):
             errors.append(item)
             continue
@@ -69,7 +99,7 @@ def read_labelled(paths: Iterable[str | Path], *, labels: Sequence[str] = NARRAT
                 continue
             where = [(s.field, *prepared.docs[s.field].to_original(s.start, s.end)) for s in prepared.sentences]
             doc = replace(doc, sentence_y=tuple(map(tuple, sentence_matrix(where, spans, labels).tolist())))
-        examples.append(Example(item, doc, frozenset(raw), spans))
+        examples.append(Example(item, doc, frozenset(raw), spans, feed))
     return examples, errors
 
 

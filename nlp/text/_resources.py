@@ -48,6 +48,19 @@ RE_SOCIAL_LINE = re.compile(
 )
 # Credits a wire or aggregator prepends: "責任編輯:xxx", "编辑：xxx", "撰文：", "編譯：".
 RE_CREDIT_LINE = re.compile(r"^[ \t]*(?:责任编辑|責任編輯|编辑|編輯|撰文|编译|編譯|来源|來源|作者)[ \t]*[:：|][^\n]{0,40}$", re.M)
+# Section tags an RSS feed glues to the end of a summary ("...bankruptcy caseArtificial
+# intelligence, Technology sector"): FT section names (facts, as the feed prints them). A list is
+# cut only at the very end of the text and only when every item is a known tag: glued to the word
+# before it, where no sentence would put it, or after a space when two or more tags follow.
+SECTION_TAGS = (
+    "Artificial intelligence", "Technology sector", "Investments", "Global trade", "Geopolitics", "Global economy",
+    "US economy", "Markets", "Companies", "Equities", "Private equity", "Semiconductors", "Banks",
+    "Financial services", "Energy sector", "Chinese business & finance", "Trade disputes", "US politics & policy",
+)
+_TAG = "|".join(re.escape(t) for t in sorted(SECTION_TAGS, key=len, reverse=True))
+RE_SECTION_TAGS = re.compile(
+    rf"(?:(?<=[a-z0-9.,;:!?%)’”\"'])(?:{_TAG})(?:,[ \t]*(?:{_TAG}))*|(?<=\S)[ \t]+(?:{_TAG})(?:,[ \t]*(?:{_TAG}))+)[ \t]*\Z"
+)
 
 # --- whitespace -----------------------------------------------------------------------------------
 RE_CRLF = re.compile(r"\r\n?")

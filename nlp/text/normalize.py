@@ -89,10 +89,10 @@ def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def remove_boilerplate(text: str) -> tuple[str, StepMap | None]:
-    """Blank out lines of web furniture: prompts, paths, bare URLs, licences, credits, promos."""
+    """Blank out web furniture: prompts, paths, bare URLs, licences, credits, promos, section tags."""
     edits: list[tuple[int, int, str]] = []
     spans: list[tuple[int, int]] = []
-    for rx in (R.RE_MD_IMAGE, R.RE_PROMPT_LINE, R.RE_PATH_LINE, R.RE_URL_LINE, R.RE_LEGAL_LINE, R.RE_SOCIAL_LINE, R.RE_CREDIT_LINE):
+    for rx in (R.RE_MD_IMAGE, R.RE_PROMPT_LINE, R.RE_PATH_LINE, R.RE_URL_LINE, R.RE_LEGAL_LINE, R.RE_SOCIAL_LINE, R.RE_CREDIT_LINE, R.RE_SECTION_TAGS):
         for m in rx.finditer(text):
             if m.end() > m.start():
                 spans.append((m.start(), m.end()))

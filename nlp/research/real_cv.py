@@ -1,0 +1,140 @@
+"""Training on our corpus plus annotated real news, and cross-validating on the real records only.
+
+Our written corpus teaches the regressions vocabulary and themes; real news, annotated from the
+training pool, is what the model must be right on. So:
+
+- real records carry their own weight in the regressions (``real_weight``);
+- calibration and thresholds are fitted on the out-of-fold scores of real records only;
+- out-of-fold splits keep each syndicated story whole (MinHash clusters from
+  :func:`nlp.index.dedup.assign_clusters`), so no copy of a test story is trained on;
+- cross-validation tests on real records only (the corpus is always trained on), grouped by story
+  or by source file; a held-out fold's stories are also removed from the training side when they
+  have copies in other files.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from nlp.errors import ConfigError
+from nlp.research.metrics import evaluate_predictions
+
+log = logging.getLogger(__name__)
+
+#: What ``cross_validate_real`` groups its folds by.
+REAL_GROUPS = ("story", "file")
+
+
+def story_clusters(examples: Sequence[Any]) -> list[str]:
+    """A story id per example: syndicated copies among the real records share one; others are alone."""
+    from nlp.index.dedup import assign_clusters
+
+    real = [(e.article.id, e.article.published, f"{e.article.title or ''}\n{e.article.text}") for e in examples if e.is_reference]
+    clusters = assign_clusters(real, max_gap=None) if real else {}
+    return [f"story:{clusters[e.article.id]}" if e.is_reference else f"doc:{i}" for i, e in enumerate(examples)]
+
+
+def fit_options(examples: Sequence[Any], *, real_weight: float = 1.0, stories: Sequence[str] | None = None) -> dict[str, Any]:
+    """``fit`` keywords for a mix of corpus and real records (empty when there is no real record)."""
+    is_real = np.array([e.is_reference for e in examples], dtype=bool)
+    if not is_real.any():
+        return {}
+    return {
+        "sample_weight": np.where(is_real, real_weight, 1.0),
+        "calibrate_on": is_real,
+        "groups": list(stories) if stories is not None else story_clusters(examples),
+    }
+
+
+def fit_backend(model: Any, examples: Sequence[Any], options: dict[str, Any]) -> Any:
+    """Fit ``model`` on examples, passing the real-record options the backend's ``fit`` accepts."""
+    from nlp.research.train import label_matrix
+
+    accepted = inspect.signature(model.fit).parameters
+    given = {k: v for k, v in options.items() if k in accepted}
+    if options and len(given) < len(options):
+        log.warning("%s.fit ignores %s", type(model).__name__, sorted(set(options) - set(given)))
+    return model.fit([e.doc for e in examples], label_matrix(examples), **given)
+
+
+def real_folds(examples: Sequence[Any], stories: Sequence[str], *, by: str, folds: int, seed: int) -> list[list[int]]:
+    """Test folds of real records: whole stories (``by="story"``) or whole source files (``"file"``)."""
+    from nlp.research.train import group_kfold_indices
+
+    real = [i for i, e in enumerate(examples) if e.is_reference]
+    if by == "story":
+        keys = [stories[i] for i in real]
+    elif by == "file":
+        keys = [examples[i].feed for i in real]
+    else:
+        raise ConfigError(f"real cross-validation groups by one of {list(REAL_GROUPS)}, got {by!r}")
+    if by == "file":
+        folds = len(set(keys))
+    sets = group_kfold_indices(keys, folds=folds, seed=seed)
+    return [[real[k] for k in s] for s in sets]
+
+
+def cross_validate_real(
+    examples: Sequence[Any],
+    *,
+    build: Any,
+    by: str = "story",
+    folds: int = 5,
+    seed: int = 0,
+    real_weight: float = 1.0,
+) -> dict[str, Any]:
+    """Out-of-fold metrics on the real records; the corpus is always in training.
+
+    Args:
+        examples: labelled examples, corpus and real (``Example.is_reference``).
+        build: a callable returning an unfitted backend.
+        by: ``story`` (K folds of whole stories) or ``file`` (leave one source file out).
+        folds: K for ``by="story"``.
+        real_weight: weight of real records in the regressions.
+
+    Returns:
+        ``pooled`` metrics over every real record, ``by_file`` metrics of each source file, the
+        out-of-fold probabilities (``oof``, label order ``labels``) and the fold count.
+    """
+    from nlp.research.train import label_matrix, predict_labels
+
+    stories = story_clusters(examples)
+    test_sets = real_folds(examples, stories, by=by, folds=folds, seed=seed)
+    n_real = sum(len(t) for t in test_sets)
+    probs_all = np.zeros((len(examples), 0))
+    pred_all = probs_all
+    labels: tuple[str, ...] = ()
+    for k, test in enumerate(test_sets):
+        held_stories = {stories[i] for i in test}
+        train_idx = [i for i in range(len(examples)) if stories[i] not in held_stories]
+        tr = [examples[i] for i in train_idx]
+        model = fit_backend(build(), tr, fit_options(tr, real_weight=real_weight, stories=[stories[i] for i in train_idx]))
+        labels = tuple(model.labels_)
+        if probs_all.shape[1] == 0:
+            probs_all = np.full((len(examples), len(labels)), np.nan)
+            pred_all = np.zeros((len(examples), len(labels)), dtype=int)
+        probs, pred = predict_labels(model, [examples[i].doc for i in test])
+        probs_all[test] = probs
+        pred_all[test] = pred
+        log.info("real fold %d/%d: %d train, %d test", k + 1, len(test_sets), len(tr), len(test))
+    real = [i for i, e in enumerate(examples) if e.is_reference]
+    y = label_matrix([examples[i] for i in real], labels)
+    langs = [examples[i].doc.lang for i in real]
+    pooled = evaluate_predictions(y, pred_all[real], probs_all[real], langs, labels)
+    by_file: dict[str, Any] = {}
+    feeds = np.array([examples[i].feed for i in real])
+    for feed in sorted(set(feeds)):
+        m = feeds == feed
+        yy = y[m]
+        by_file[feed] = {
+            "n": int(m.sum()),
+            "positives": {lab: int(yy[:, j].sum()) for j, lab in enumerate(labels)},
+            "metrics": evaluate_predictions(yy, pred_all[real][m], probs_all[real][m], [langs[i] for i in np.flatnonzero(m)], labels),
+        }
+    return {"grouped_by": by, "folds": len(test_sets), "n": n_real, "labels": list(labels), "pooled": pooled, "by_file": by_file,
+            "oof": probs_all[real], "oof_ids": [examples[i].article.id for i in real]}
