@@ -66,7 +66,13 @@ def _files(data: tuple[str, ...], more: tuple[str, ...]) -> list[str]:
 @click.option("--folds", type=click.IntRange(min=2), help="Also report K-fold cross-validation (mean and std) on the training split.")
 @click.option("--group-by", type=click.Choice(["file", "source"]), help="Keep each input file (or `source`) inside one CV fold: measures transfer to unseen writers.")
 @click.option("--param", "param", multiple=True, metavar="KEY=VALUE", help="Backend parameter, e.g. --param C=2 or --param epochs=1.")
-def train_cmd(more: tuple[str, ...], data: tuple[str, ...], backend: str, base_model: str | None, out: str, name: str | None, seed: int, test_size: float, folds: int | None, group_by: str | None, param: tuple[str, ...]) -> None:
+@click.option("--news-dir", type=click.Path(file_okay=False), envvar="NARRATIVES_NEWS_DIR", show_envvar=True,
+              help="Folder the text of reference files (corpora/real/*.jsonl) is read from. [default: ../shared/data/news]")
+@click.option("--real-weight", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True, help="Weight of each real (referenced) record in the regressions.")
+@click.option("--real-cv", "real_cv", multiple=True, type=click.Choice(["story", "file"]), help="Cross-validate on the real records, folds of whole stories or leave-one-source-file-out (repeatable).")
+@click.option("--real-folds", type=click.IntRange(min=2), default=5, show_default=True, help="Folds of --real-cv story.")
+def train_cmd(more: tuple[str, ...], data: tuple[str, ...], backend: str, base_model: str | None, out: str, name: str | None, seed: int, test_size: float, folds: int | None, group_by: str | None, param: tuple[str, ...],
+              news_dir: str | None, real_weight: float, real_cv: tuple[str, ...], real_folds: int) -> None:
     """Train a classifier on labelled articles and save a versioned model folder with its card.
 
     Thresholds are tuned and scores calibrated on held-out data; the same seed gives the same
@@ -76,6 +82,10 @@ def train_cmd(more: tuple[str, ...], data: tuple[str, ...], backend: str, base_m
     Example:
         narratives train --data corpora/labelled/*.jsonl --backend linear --out models/my-model --folds 5
         narratives train --data corpora/labelled/*.jsonl --out models/m --folds 20 --group-by file
+        narratives train corpora/labelled/*.jsonl corpora/real/*.jsonl --news-dir ../shared/data/news --real-cv story --out models/m
+
+    Reference files hold no text: each line names a news record (``"ref": "FILE:LINE"``) whose
+    text is read from --news-dir; a missing folder or file is a clear error naming it.
     """
     from nlp.research.eval_report import render_train_summary
     from nlp.research.model_card import write_model_card
@@ -84,7 +94,8 @@ def train_cmd(more: tuple[str, ...], data: tuple[str, ...], backend: str, base_m
     params = _params(param)
     if base_model:
         params["base_model"] = str(Path(base_model).resolve())
-    train(_files(data, more), out=out, backend=backend, name=name, test_size=test_size, seed=seed, params=params, folds=folds, group_by=group_by)
+    train(_files(data, more), out=out, backend=backend, name=name, test_size=test_size, seed=seed, params=params, folds=folds, group_by=group_by,
+          news_dir=news_dir, real_weight=real_weight, real_cv=real_cv, real_folds=real_folds)
     write_model_card(out)
     meta_full = json.loads((Path(out) / "meta.json").read_text(encoding="utf-8"))
     click.echo(render_train_summary(meta_full, out))

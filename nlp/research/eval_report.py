@@ -375,4 +375,9 @@ def render_train_summary(meta: dict[str, Any], out: str | Path) -> str:
         pooled = f"; pooled {cv['pooled']['macro_f1']:.4f}" if cv.get("pooled") else ""
         lines.append(f"{cv['folds']}-fold CV{grouped} macro-F1 {cv['macro_f1']['mean']:.4f} ± {cv['macro_f1']['std']:.4f}{pooled}")
         lines += [f"  {lang:8s} macro-F1 {v['macro_f1']['mean']:.4f} ± {v['macro_f1']['std']:.4f}" for lang, v in cv["by_lang"].items()]
+    if meta.get("real"):
+        lines.append(f"real records: {meta['real']['n']} (weight {meta['real']['real_weight']}), calibration and thresholds fitted on them")
+    for by, rcv in meta.get("metrics_real_cv", {}).items():
+        lines.append(f"real-news CV by {by} ({rcv['folds']} folds, n={rcv['n']}): macro-F1 {rcv['macro_f1']:.4f}; "
+                     + "; ".join(f"{lab} AP {v['average_precision']} AUC {v['roc_auc']}" for lab, v in rcv["labels"].items()))
     return "\n".join(lines)

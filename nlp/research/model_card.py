@@ -38,6 +38,22 @@ def cv_section(cv: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def real_cv_section(key: str, cv: dict[str, Any]) -> str:
+    """Cross-validation on the annotated real records (:mod:`nlp.research.real_cv`) as markdown."""
+    how = "folds of whole stories (syndicated copies together)" if cv["grouped_by"] == "story" else "leave one source file out"
+    lo, hi = cv["macro_f1_ci95"]
+    out = ["", f"## Real news, cross-validated ({cv['folds']} {how}; the corpus always trains)", ""]
+    out.append(f"{cv['n']} real records, every one scored once by a model that saw none of its story: macro-F1 {cv['macro_f1']:.4f} (95% bootstrap {lo:.3f}-{hi:.3f}); "
+               + "; ".join(f"{lang} {v['macro_f1']:.4f} (n={v['n']})" for lang, v in cv["by_lang"].items()))
+    out += ["", "| label | positives | precision | recall | F1 | average precision | ROC AUC |", "|---|---|---|---|---|---|---|"]
+    for lab, v in cv["labels"].items():
+        out.append(f"| {lab} | {v['positives']} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['average_precision']} | {v['roc_auc']} |")
+    if cv["grouped_by"] == "file":
+        out += ["", "| source file | n | positives | macro-F1 |", "|---|---|---|---|"]
+        out += [f"| {feed} | {v['n']} | {', '.join(f'{k} {n}' for k, n in v['positives'].items())} | {v['macro_f1']:.3f} |" for feed, v in cv["by_file"].items()]
+    return "\n".join(out) + "\n"
+
+
 def write_model_card(path: str | Path) -> Path:
     """Write ``MODEL_CARD.md`` beside ``meta.json`` (not covered by SHA256SUMS: it is derived)."""
     path = Path(path)
@@ -54,8 +70,13 @@ def write_model_card(path: str | Path) -> Path:
         out.append(f"| {lang} | {c.get('articles', 0)} | " + " | ".join(str(c.get(lab, 0)) for lab in meta.get("labels", [])) + " |")
     if meta.get("metrics_heldout"):
         out += ["", "## Held-out split of our corpus", ""] + _metrics_table(meta["metrics_heldout"])
+    if meta.get("real"):
+        r = meta["real"]
+        out.append(f"- real news: {r['n']} annotated records (weight {r['real_weight']} each) from {len(r['files'])} source files; calibration and thresholds fitted on them alone")
     if meta.get("metrics_cv"):
         out.append(cv_section(meta["metrics_cv"]).rstrip("\n"))
+    for key, cv in meta.get("metrics_real_cv", {}).items():
+        out.append(real_cv_section(key, cv).rstrip("\n"))
     for key, title in (("metrics_realdev", "Real news (../shared/data/realdev.jsonl, evaluation only)"), ("metrics_realdev_keywords", "keywords.v1 baseline on the same real news")):
         if meta.get(key):
             out += ["", f"## {title}", ""] + _metrics_table(meta[key])

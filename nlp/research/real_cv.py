@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from nlp.errors import ConfigError
+from nlp.research.fitting import group_kfold_indices, label_matrix, predict_labels
 from nlp.research.metrics import evaluate_predictions
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,6 @@ def fit_options(examples: Sequence[Any], *, real_weight: float = 1.0, stories: S
 
 def fit_backend(model: Any, examples: Sequence[Any], options: dict[str, Any]) -> Any:
     """Fit ``model`` on examples, passing the real-record options the backend's ``fit`` accepts."""
-    from nlp.research.train import label_matrix
-
     accepted = inspect.signature(model.fit).parameters
     given = {k: v for k, v in options.items() if k in accepted}
     if options and len(given) < len(options):
@@ -64,8 +63,6 @@ def fit_backend(model: Any, examples: Sequence[Any], options: dict[str, Any]) ->
 
 def real_folds(examples: Sequence[Any], stories: Sequence[str], *, by: str, folds: int, seed: int) -> list[list[int]]:
     """Test folds of real records: whole stories (``by="story"``) or whole source files (``"file"``)."""
-    from nlp.research.train import group_kfold_indices
-
     real = [i for i, e in enumerate(examples) if e.is_reference]
     if by == "story":
         keys = [stories[i] for i in real]
@@ -101,8 +98,6 @@ def cross_validate_real(
         ``pooled`` metrics over every real record, ``by_file`` metrics of each source file, the
         out-of-fold probabilities (``oof``, label order ``labels``) and the fold count.
     """
-    from nlp.research.train import label_matrix, predict_labels
-
     stories = story_clusters(examples)
     test_sets = real_folds(examples, stories, by=by, folds=folds, seed=seed)
     n_real = sum(len(t) for t in test_sets)
@@ -137,4 +132,38 @@ def cross_validate_real(
             "metrics": evaluate_predictions(yy, pred_all[real][m], probs_all[real][m], [langs[i] for i in np.flatnonzero(m)], labels),
         }
     return {"grouped_by": by, "folds": len(test_sets), "n": n_real, "labels": list(labels), "pooled": pooled, "by_file": by_file,
+            "ranking": ranking_metrics(y, probs_all[real], labels),
             "oof": probs_all[real], "oof_ids": [examples[i].article.id for i in real]}
+
+
+def ranking_metrics(y: np.ndarray, probs: np.ndarray, labels: Sequence[str]) -> dict[str, dict[str, float | None]]:
+    """Average precision and ROC AUC per label: threshold-free, so they compare features and weights
+    on a pool whose prevalence differs from the one thresholds are set for."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    out: dict[str, dict[str, float | None]] = {}
+    for j, lab in enumerate(labels):
+        yy = y[:, j]
+        both = 0 < yy.sum() < len(yy)
+        out[lab] = {
+            "positives": int(yy.sum()),
+            "average_precision": round(float(average_precision_score(yy, probs[:, j])), 4) if both else None,
+            "roc_auc": round(float(roc_auc_score(yy, probs[:, j])), 4) if both else None,
+        }
+    return out
+
+
+def summarize_real_cv(result: dict[str, Any]) -> dict[str, Any]:
+    """The JSON part of :func:`cross_validate_real`: pooled and per-file metrics, no arrays."""
+    pooled = result["pooled"]
+    labels = result["labels"]
+    return {
+        "grouped_by": result["grouped_by"],
+        "folds": result["folds"],
+        "n": result["n"],
+        "macro_f1": pooled["macro_f1"],
+        "macro_f1_ci95": pooled["macro_f1_ci95"],
+        "labels": {lab: {k: pooled["labels"][lab][k] for k in ("precision", "recall", "f1", "ece")} | result["ranking"][lab] for lab in labels},
+        "by_lang": {lang: {"n": v["n"], "macro_f1": v["macro_f1"], "macro_f1_ci95": v["macro_f1_ci95"]} for lang, v in pooled["by_lang"].items()},
+        "by_file": {feed: {"n": v["n"], "positives": v["positives"], "macro_f1": v["metrics"]["macro_f1"]} for feed, v in result["by_file"].items()},
+    }

@@ -18,7 +18,15 @@ from nlp.classify.base import Doc, stratified_split
 from nlp.errors import ConfigError
 from nlp.pipeline import Prepared, prepare
 from nlp.records import NARRATIVES, Article, RecordError
+from nlp.research.fitting import group_kfold_indices, label_matrix, predict_labels
 from nlp.research.metrics import evaluate_predictions
+from nlp.research.real_cv import (
+    REAL_GROUPS,
+    cross_validate_real,
+    fit_backend,
+    fit_options,
+    summarize_real_cv,
+)
 from nlp.research.references import is_reference_file, read_reference_file
 from nlp.research.sentence_labels import SentenceSpan, parse_sentence_labels, sentence_matrix
 from nlp.text.reader import read_articles
@@ -103,8 +111,6 @@ def read_labelled(
     return examples, errors
 
 
-def label_matrix(examples: Sequence[Example], labels: Sequence[str] = NARRATIVES) -> np.ndarray:
-    return np.array([[int(lab in ex.labels) for lab in labels] for ex in examples], dtype=int).reshape(-1, len(labels))
 
 
 def corpus_hash(paths: Iterable[str | Path]) -> str:
@@ -122,12 +128,6 @@ def split_examples(examples: Sequence[Example], *, test_size: float, seed: int) 
     return stratified_split(keys, test_size=test_size, seed=seed)
 
 
-def predict_labels(model: Any, docs: Sequence[Doc]) -> tuple[np.ndarray, np.ndarray]:
-    """(probabilities, 0/1 predictions) of a model on documents, label order ``model.labels_``."""
-    preds = model.predict(list(docs))
-    probs = np.array([[p.scores[lab] for lab in model.labels_] for p in preds]).reshape(-1, len(model.labels_))
-    thr = np.array([model.thresholds_.get(lab, 0.5) for lab in model.labels_])
-    return probs, (probs >= thr).astype(int)
 
 
 def evaluate_model(model: Any, examples: Sequence[Example]) -> dict[str, Any]:
@@ -148,6 +148,10 @@ def train(
     params: dict[str, Any] | None = None,
     folds: int | None = None,
     group_by: str | None = None,
+    news_dir: str | Path | None = None,
+    real_weight: float = 1.0,
+    real_cv: Sequence[str] = (),
+    real_folds: int = 5,
 ) -> dict[str, Any]:
     """Train a backend on labelled files, evaluate it on a held-out split and save a model folder.
 
@@ -155,6 +159,13 @@ def train(
     folds that keep each ``group_by`` group whole: see :func:`cross_validate`) and the fold and
     pooled metrics go into ``meta["metrics_cv"]``; the saved model is still the one fitted on
     the whole training split.
+
+    Reference files (annotated real news, :mod:`nlp.research.references`) have their text read
+    from ``news_dir``. Real records are never held out at random (syndicated copies would leak):
+    they all train, weigh ``real_weight`` each in the regressions, and alone fit calibration and
+    thresholds (:mod:`nlp.research.real_cv`). ``real_cv`` names the groupings (``story``,
+    ``file``) by which they are also cross-validated, the corpus always training; the metrics go
+    into ``meta["metrics_real_cv"]``.
 
     Returns the model's ``meta.json`` content (metrics included).
     """
@@ -166,15 +177,27 @@ def train(
         raise ConfigError(f"group_by must be one of {list(GROUP_KEYS)}, got {group_by!r}")
     if group_by is not None and folds is None:
         raise ConfigError("group_by groups the cross-validation folds: give folds as well")
-    examples, errors = read_labelled(data)
+    if real_weight <= 0:
+        raise ConfigError(f"real_weight must be positive, got {real_weight}")
+    unknown = sorted(set(real_cv) - set(REAL_GROUPS))
+    if unknown:
+        raise ConfigError(f"real_cv groups by {list(REAL_GROUPS)}, got {unknown}")
+    examples, errors = read_labelled(data, news_dir=news_dir)
+    for err in errors:
+        log.warning("%s line %s: %s", err.path, err.line, err.reason)
     if len(examples) < 20:
         raise ConfigError(f"need at least 20 labelled articles, got {len(examples)} ({len(errors)} rejected)")
-    train_idx, test_idx = split_examples(examples, test_size=test_size, seed=seed) if test_size else (list(range(len(examples))), [])
-    tr = [examples[i] for i in train_idx]
-    te = [examples[i] for i in test_idx]
-    model = build_model(backend, params=params, seed=seed)
+    corpus = [e for e in examples if not e.is_reference]
+    real = [e for e in examples if e.is_reference]
+    train_idx, test_idx = split_examples(corpus, test_size=test_size, seed=seed) if test_size and len(corpus) >= 20 else (list(range(len(corpus))), [])
+    tr = [corpus[i] for i in train_idx] + real
+    te = [corpus[i] for i in test_idx]
     metrics_cv = cross_validate(tr, backend=backend, params=params, seed=seed, folds=folds, group_by=group_by) if folds else None
-    model.fit([e.doc for e in tr], label_matrix(tr))
+    metrics_real = {
+        by: summarize_real_cv(cross_validate_real(tr, build=lambda: build_model(backend, params=params, seed=seed), by=by, folds=real_folds, seed=seed, real_weight=real_weight))
+        for by in real_cv
+    } if real else {}
+    model = fit_backend(build_model(backend, params=params, seed=seed), tr, fit_options(tr, real_weight=real_weight))
     counts: dict[str, dict[str, int]] = {}
     for ex in examples:
         c = counts.setdefault(ex.doc.lang, Counter())
@@ -193,8 +216,12 @@ def train(
         "label_counts": {k: dict(v) for k, v in sorted(counts.items())},
         "metrics_heldout": evaluate_model(model, te) if te else None,
     }
+    if real:
+        meta["real"] = {"n": len(real), "real_weight": real_weight, "files": dict(sorted(Counter(e.feed for e in real).items()))}
     if metrics_cv is not None:
         meta["metrics_cv"] = metrics_cv
+    if metrics_real:
+        meta["metrics_real_cv"] = metrics_real
     save_model(model, Path(out), name=name or Path(out).name, meta=meta)
     return meta
 
@@ -245,29 +272,6 @@ def article_group(example: Example, key: str) -> str:
     raise ConfigError(f"group_by must be one of {list(GROUP_KEYS)}, got {key!r}")
 
 
-def group_kfold_indices(groups: Sequence[str], *, folds: int, seed: int) -> list[list[int]]:
-    """Fold membership that keeps each group whole, deterministic in ``seed``.
-
-    Groups go, largest first (equal sizes in seeded order), to the fold with fewest articles so
-    far, the balancing of scikit-learn's ``GroupKFold``; written here because that class takes no
-    seed and we need the order of equal-sized groups to be reproducible. With as many folds as
-    groups this is leave-one-group-out.
-
-    Raises:
-        ConfigError: fewer groups than folds.
-    """
-    members: dict[str, list[int]] = {}
-    for i, g in enumerate(groups):
-        members.setdefault(g, []).append(i)
-    if len(members) < folds:
-        raise ConfigError(f"{folds} grouped folds need at least {folds} groups, got {len(members)}")
-    names = sorted(members)
-    order = np.random.default_rng(seed).permutation(len(names))
-    ranked = sorted((names[k] for k in order), key=lambda g: -len(members[g]))
-    out: list[list[int]] = [[] for _ in range(folds)]
-    for g in ranked:
-        min(out, key=len).extend(members[g])
-    return [sorted(f) for f in out]
 
 
 def cross_validate(

@@ -59,7 +59,7 @@ SECTION_TAGS = (
 )
 _TAG = "|".join(re.escape(t) for t in sorted(SECTION_TAGS, key=len, reverse=True))
 RE_SECTION_TAGS = re.compile(
-    rf"(?:(?<=[a-z0-9.,;:!?%)’”\"'])(?:{_TAG})(?:,[ \t]*(?:{_TAG}))*|(?<=\S)[ \t]+(?:{_TAG})(?:,[ \t]*(?:{_TAG}))+)[ \t]*\Z"
+    rf"(?:(?<=[a-z0-9.,;:!?%)’”\"'。！？」])(?:{_TAG})(?:,[ \t]*(?:{_TAG}))*|(?<=\S)[ \t]+(?:{_TAG})(?:,[ \t]*(?:{_TAG}))+)[ \t]*\Z"
 )
 
 # --- whitespace -----------------------------------------------------------------------------------

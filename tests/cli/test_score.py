@@ -60,3 +60,21 @@ def test_score_does_not_import_torch_or_sklearn(tmp_path: Path) -> None:
     ).format(str(src), str(tmp_path / "o.jsonl"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_summary_shows_a_syndicated_story_once() -> None:
+    from datetime import datetime
+
+    from nlp.records import Evidence, ScoredArticle
+    from nlp.scoring import BatchSummary
+
+    def rec(i: str, sentence: str, score: float) -> ScoredArticle:
+        ev = Evidence(sentence=sentence, start=0, end=len(sentence), score=score)
+        return ScoredArticle(id=i, lang="zh-Hant", published=datetime(2026, 3, 1), scores={"ai_returns_doubt": score}, labels=["ai_returns_doubt"],
+                             intensity={"ai_returns_doubt": score}, evidence={"ai_returns_doubt": [ev]})
+
+    summary = BatchSummary()
+    summary.add(rec("a", "投資人懷疑資本支出能否回收。", 0.9))
+    summary.add(rec("b", "投资人怀疑资本支出能否回收。", 0.8))  # the same story in the other script
+    summary.add(rec("c", "Data centre capex outruns revenue.", 0.7))
+    assert [i for _, i, _ in summary.top_evidence["ai_returns_doubt"]] == ["a", "c"]

@@ -112,3 +112,32 @@ def test_news_sentences_about_licences_and_rights_are_kept(sentence: str) -> Non
 )
 def test_news_citing_a_social_account_is_kept(sentence: str) -> None:
     assert normalize(sentence).clean == sentence.replace("，", ",")
+
+
+@pytest.mark.parametrize(
+    ("summary", "kept"),
+    [
+        ("The lender filed for bankruptcy caseArtificial intelligence", "The lender filed for bankruptcy case"),
+        ("Chipmakers raised capex again.Technology sector, Semiconductors", "Chipmakers raised capex again."),
+        ("Investors question the payback Markets, Equities", "Investors question the payback"),
+        ("數據中心的電力短缺拖累算力投資。Artificial intelligence", "數據中心的電力短缺拖累算力投資。"),
+    ],
+)
+def test_rss_section_tags_glued_to_a_summary_are_cut(summary: str, kept: str) -> None:
+    doc = normalize(summary)
+    assert doc.clean.rstrip() == kept.replace("，", ",")
+    assert summary.startswith(kept)  # the cut is a tail: offsets into the original stay valid
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Regulators are writing new rules for Artificial intelligence",  # one tag after a space: a phrase, kept
+        "He joined the bank to run Private equity",
+        "市场关注人工智能投资回报。",
+        "市場關注人工智慧投資回報。",
+        "Markets fell as investors doubted AI returns.",  # a tag that opens a sentence is not a tail
+    ],
+)
+def test_text_ending_like_a_tag_is_kept(text: str) -> None:
+    assert normalize(text).clean.rstrip() == text.replace("，", ",")
