@@ -152,6 +152,7 @@ def train(
     real_weight: float = 1.0,
     real_cv: Sequence[str] = (),
     real_folds: int = 5,
+    calibrate: str = "real",
 ) -> dict[str, Any]:
     """Train a backend on labelled files, evaluate it on a held-out split and save a model folder.
 
@@ -165,7 +166,8 @@ def train(
     they all train, weigh ``real_weight`` each in the regressions, and alone fit calibration and
     thresholds (:mod:`nlp.research.real_cv`). ``real_cv`` names the groupings (``story``,
     ``file``) by which they are also cross-validated, the corpus always training; the metrics go
-    into ``meta["metrics_real_cv"]``.
+    into ``meta["metrics_real_cv"]``. ``calibrate="real-ai"`` calibrates on the real records that
+    speak of AI only (:func:`nlp.research.real_cv.fit_options`).
 
     Returns the model's ``meta.json`` content (metrics included).
     """
@@ -194,10 +196,10 @@ def train(
     te = [corpus[i] for i in test_idx]
     metrics_cv = cross_validate(tr, backend=backend, params=params, seed=seed, folds=folds, group_by=group_by) if folds else None
     metrics_real = {
-        by: summarize_real_cv(cross_validate_real(tr, build=lambda: build_model(backend, params=params, seed=seed), by=by, folds=real_folds, seed=seed, real_weight=real_weight))
+        by: summarize_real_cv(cross_validate_real(tr, build=lambda: build_model(backend, params=params, seed=seed), by=by, folds=real_folds, seed=seed, real_weight=real_weight, calibrate=calibrate))
         for by in real_cv
     } if real else {}
-    model = fit_backend(build_model(backend, params=params, seed=seed), tr, fit_options(tr, real_weight=real_weight))
+    model = fit_backend(build_model(backend, params=params, seed=seed), tr, fit_options(tr, real_weight=real_weight, calibrate=calibrate))
     counts: dict[str, dict[str, int]] = {}
     for ex in examples:
         c = counts.setdefault(ex.doc.lang, Counter())
@@ -217,7 +219,7 @@ def train(
         "metrics_heldout": evaluate_model(model, te) if te else None,
     }
     if real:
-        meta["real"] = {"n": len(real), "real_weight": real_weight, "files": dict(sorted(Counter(e.feed for e in real).items()))}
+        meta["real"] = {"n": len(real), "real_weight": real_weight, "calibrate": calibrate, "files": dict(sorted(Counter(e.feed for e in real).items()))}
     if metrics_cv is not None:
         meta["metrics_cv"] = metrics_cv
     if metrics_real:

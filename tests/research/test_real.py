@@ -164,7 +164,7 @@ def test_cross_validation_tests_real_records_only_and_never_trains_on_their_stor
 def test_train_with_references_records_real_metrics(tiny_corpus: Path, news: tuple[Path, Path], tmp_path: Path) -> None:
     folder, refs = news
     meta = train([tiny_corpus, refs], out=tmp_path / "m", params={"cv": 3, "min_df": 1}, news_dir=folder, real_weight=2.0, real_cv=("story",), real_folds=3)
-    assert meta["real"] == {"n": 97, "real_weight": 2.0, "files": {"copies.jsonl": 24, "heads.csv": 1, "wire.jsonl": 72}}
+    assert meta["real"] == {"n": 97, "real_weight": 2.0, "calibrate": "real", "files": {"copies.jsonl": 24, "heads.csv": 1, "wire.jsonl": 72}}
     assert meta["n_train"] == 97 + 72 - meta["n_test"] and 0 < meta["n_test"] <= 15  # only the corpus is held out
     cv = meta["metrics_real_cv"]["story"]
     assert cv["n"] == 97 and set(cv["by_file"]) == {"copies.jsonl", "heads.csv", "wire.jsonl"}
@@ -197,7 +197,7 @@ def test_shipped_annotations_hold_references_only() -> None:
     rows = _shipped()
     assert rows, "corpora/real holds no annotations"
     for r in rows:
-        assert set(r) <= {"ref", "lang", "labels", "tickers", "note", "sample"}, r["ref"]
+        assert set(r) <= {"ref", "lang", "labels", "tickers", "note", "sample", "round"}, r["ref"]
         assert len(r.get("note", "")) <= 120, r["ref"]  # a one-line reason, never text
     assert len({r["ref"] for r in rows}) == len(rows)
 
