@@ -64,7 +64,12 @@ class _Lines:
 
 
 def read_csv_records(fh: IO[str], *, delimiter: str = ",", max_chars: int, max_lines: int = MAX_RECORD_LINES) -> Iterator[CsvRecord]:
-    """Yield every record of ``fh`` (opened with ``newline=""``), blank lines skipped.
+    """Yield every record of ``fh`` (opened with ``newline=""``), the header first, blank lines skipped.
+
+    A record that spans several lines must have as many cells as the header: one that does not is
+    a quote that opened by mistake and closed by chance on a later row, so it is reported and the
+    lines after its first are read again. (A one-line record with the wrong count is yielded; the
+    caller reports it as a ragged row.)
 
     Args:
         fh: the text stream.
@@ -78,6 +83,7 @@ def read_csv_records(fh: IO[str], *, delimiter: str = ",", max_chars: int, max_l
         # A process-wide setting of the csv module; only ever raised, so other readers keep working.
         csv.field_size_limit(max_chars)
     lines = _Lines(fh, max_chars)
+    n_cells: int | None = None
     while (first := lines.take()) is not None:
         no, line = first
         if line is None:
@@ -90,8 +96,16 @@ def read_csv_records(fh: IO[str], *, delimiter: str = ",", max_chars: int, max_l
             yield CsvRecord(no, None, _reason(exc, taken))
             lines.push_back(taken[1:])
             continue
-        if cells:
-            yield CsvRecord(no, cells)
+        if not cells:
+            continue
+        if n_cells is None:
+            n_cells = len(cells)
+        elif len(taken) > 1 and len(cells) != n_cells:
+            yield CsvRecord(no, None, f"malformed CSV: a quote opened on line {no} closes on line {taken[-1][0]} with "
+                                      f"{len(cells)} cells, the header has {n_cells}; the lines after line {no} are read again as rows")
+            lines.push_back(taken[1:])
+            continue
+        yield CsvRecord(no, cells)
 
 
 def _feed(first: str, taken: list[tuple[int, str | None]], lines: _Lines, max_chars: int, max_lines: int) -> Iterator[str]:

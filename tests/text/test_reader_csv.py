@@ -104,3 +104,12 @@ def test_score_exits_3_when_csv_rows_are_rejected(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["score", str(p), "--out", str(out)])
     assert result.exit_code == 3, result.output
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_a_quote_closed_by_chance_on_a_later_row_is_caught(tmp_path: Path) -> None:
+    """A later cell that starts with a comma closes the stray quote; the cell count gives it away."""
+    p = tmp_path / "chance.csv"
+    p.write_text(HEADER + 'b1,t,"open,2026-02-01\n' + 'g2,Title,",lead comma",2026-02-02\n' + _good(3), encoding="utf-8")
+    ids, errs = _read(p)
+    assert ids == ["g2", "g3"]
+    assert [e[0] for e in errs] == [2] and "closes on line 3 with 5 cells" in errs[0][1]
