@@ -180,14 +180,26 @@ def _too_complex_msg(limit: int) -> str:
     return f"text holds more than {limit} HTML tags, comments and entities (limit {limit}); split or clean it first"
 
 
+#: Characters at the end of a text searched for a glued list of section tags.
+SECTION_TAGS_TAIL = 2_000
+
+
 def remove_boilerplate(text: str) -> tuple[str, StepMap | None]:
     """Blank out web furniture: prompts, paths, bare URLs, licences, credits, promos, section tags."""
     edits: list[tuple[int, int, str]] = []
     spans: list[tuple[int, int]] = []
-    for rx in (R.RE_MD_IMAGE, R.RE_PROMPT_LINE, R.RE_PATH_LINE, R.RE_URL_LINE, R.RE_LEGAL_LINE, R.RE_SOCIAL_LINE, R.RE_CREDIT_LINE, R.RE_SECTION_TAGS):
+    rules = [R.RE_MD_IMAGE, R.RE_PROMPT_LINE, R.RE_PATH_LINE, R.RE_LEGAL_LINE, R.RE_SOCIAL_LINE, R.RE_CREDIT_LINE]
+    if "://" in text or "www." in text.lower():  # a URL line needs one of them; most texts have neither
+        rules.append(R.RE_URL_LINE)
+    for rx in rules:
         for m in rx.finditer(text):
             if m.end() > m.start():
                 spans.append((m.start(), m.end()))
+    # Section tags are matched only at the very end of the text, so only its tail is searched
+    # (the lookbehind still sees the character before the tail).
+    for m in R.RE_SECTION_TAGS.finditer(text, max(0, len(text) - SECTION_TAGS_TAIL)):
+        if m.end() > m.start():
+            spans.append((m.start(), m.end()))
     for s, e in _merge(spans):
         edits.append((s, e, ""))
     return apply_edits(text, edits)
