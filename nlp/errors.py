@@ -50,6 +50,15 @@ class InputError(NlpError, ValueError):
     status = 400
 
 
+class TextTooComplexError(NlpError, ValueError):
+    """One record's text needs more work than a record may take (say, hundreds of thousands of tags).
+
+    The pipeline reports it as that record's :class:`~nlp.records.RecordError`; the batch goes on.
+    """
+
+    status = 413
+
+
 class ModelVersionWarning(UserWarning):
     """A model was saved by a different version of the package or of its libraries."""
 

@@ -14,7 +14,7 @@ from nlp.about import DEFAULT_MODEL
 from nlp.classify.artifacts import load_model
 from nlp.classify.base import Doc
 from nlp.classify.evidence import evidence_and_intensity
-from nlp.errors import NlpError
+from nlp.errors import NlpError, TextTooComplexError
 from nlp.paths import MODELS
 from nlp.records import Article, Field, RecordError, ScoredArticle, Sentence
 from nlp.text.normalize import NormalizedText, normalize
@@ -37,12 +37,16 @@ class Prepared:
 def prepare(article: Article) -> Prepared | RecordError:
     """Normalise title and text, detect the language and split sentences.
 
-    Returns a :class:`RecordError` when the text is empty after cleaning.
+    Returns a :class:`RecordError` when the text is empty after cleaning, or holds more markup
+    than one record may (:data:`nlp.text.normalize.MAX_MARKUP_TOKENS`).
     """
-    text_doc = normalize(article.text, lang=article.lang or "en")
+    try:
+        text_doc = normalize(article.text, lang=article.lang or "en")
+        title_doc = normalize(article.title, lang=article.lang or "en") if article.title else None
+    except TextTooComplexError as exc:
+        return RecordError(article.line, str(exc), article.id, article.path)
     if not text_doc.text.strip():
         return RecordError(article.line, "text is empty after cleaning", article.id, article.path)
-    title_doc = normalize(article.title, lang=article.lang or "en") if article.title else None
     lang = article.lang
     if lang is None:
         if title_doc is None:

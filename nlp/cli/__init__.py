@@ -3,7 +3,7 @@
 Each command parses its arguments, calls a library function and formats the result; nothing
 else. One module per command group: :mod:`nlp.cli.score` (score), :mod:`nlp.cli.research`
 (train, evaluate), :mod:`nlp.cli.index` (dedup, index, join, report) and :mod:`nlp.cli.store`
-(ingest, serve). They import only click at module level, so ``narratives --help`` stays fast.
+(ingest, runs, serve). They import only click at module level, so ``narratives --help`` stays fast.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``narratives ingest`` and ``narratives serve``: the store and the HTTP API on the command line.
+"""``narratives ingest``, ``narratives runs`` and ``narratives serve``: the store and the HTTP API on the command line.
 
 Attached to the ``narratives`` group by :mod:`nlp.cli`. Heavy imports (SQLAlchemy, FastAPI,
 uvicorn, the model) happen inside the commands, so ``narratives --help`` stays fast.
@@ -54,6 +54,34 @@ def ingest_cmd(inputs: tuple[str, ...], db: str | None, model: str | None, worke
     sys.exit(1 if run.n_scored == 0 and run.n_rejected else 3 if run.n_rejected else 0)
 
 
+@click.command("runs")
+@click.option("--db", "db", help=_DB_HELP)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Most recent runs to list.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a run.")
+def runs_cmd(db: str | None, limit: int, as_json: bool) -> None:
+    """List the most recent ingest runs, newest first, with their status and counts.
+
+    Runs left `running` by a process that died are marked failed first (with the reason), and
+    what they staged is dropped, as the next ingest would.
+
+    Example:
+        narratives runs --db data/narratives.db --limit 5
+    """
+    from nlp.store import Store
+
+    with Store(db) as store:
+        for r in store.reap_stale_runs():
+            click.echo(f"marked abandoned run {r} failed", err=True)
+        runs = store.list_runs(limit=limit)
+    for run in runs:
+        if as_json:
+            click.echo(json.dumps(run, ensure_ascii=False))
+            continue
+        line = (f"{run['id']}  {run['status']:<7}  {run['started_at'][:19]}  read {run['n_read']}, scored {run['n_scored']}, "
+                f"rejected {run['n_rejected']}, new {run['n_new']}")
+        click.echo(line + (f"  ({run['message']})" if run.get("message") else ""))
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback unless you mean it).")
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -79,4 +107,4 @@ def serve_cmd(host: str, port: int, db: str | None, model: str | None, market: s
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
 
-COMMANDS = [ingest_cmd, serve_cmd]
+COMMANDS = [ingest_cmd, runs_cmd, serve_cmd]

@@ -28,6 +28,10 @@ from nlp.store import queries as q
 
 MAX_BODY_BYTES = 1_000_000
 MAX_ARTICLES = 100
+#: Limits of ``POST /v1/score`` without the API key (README "Limits"): records per request, and
+#: requests scored at once (one more gets 429 at once; the pipeline scores one batch at a time).
+PUBLIC_MAX_ARTICLES = 20
+PUBLIC_CONCURRENCY = 2
 
 #: The API's description in OpenAPI (``/docs``).
 API_DESCRIPTION = """The HTTP API (FastAPI; OpenAPI at ``/docs``) over the store, plus the dashboard at ``/``.
@@ -35,11 +39,17 @@ API_DESCRIPTION = """The HTTP API (FastAPI; OpenAPI at ``/docs``) over the store
 Thin by design: each route validates its parameters (pydantic, here only), calls a function of
 :mod:`nlp.store.queries` or the pipeline, and returns the result. One exception handler turns every
 error into ``{"ok": false, "error": ..., "status": ...}``: an :class:`~nlp.errors.NlpError` keeps its
-``status``; bad parameters are 422, malformed JSON 400, oversized bodies 413, and only a bug is 500.
+``status``; bad parameters are 422, malformed JSON 400, oversized bodies 413, too many unkeyed
+scoring requests at once 429, and only a bug is 500.
 
 Writes (``POST /v1/score?store=true``) need the API key (``api_key=`` or ``$NARRATIVES_API_KEY``) in
 the ``X-API-Key`` header; with no key configured, writes are refused. Reads are public unless
 ``public_reads=False``.
+
+Limits (defaults; see ``create_app``): a request body over 1,000,000 bytes gets 413 before it is
+parsed. ``POST /v1/score`` without the key takes at most 20 records, and at most 2 such requests
+are scored at once (another gets 429 with ``Retry-After``); with the key, at most 100 records.
+A record whose text holds more markup than one record may is reported in ``errors``.
 """
 
 #: Mounted in this order, which is the order of the paths in OpenAPI.
@@ -53,6 +63,8 @@ def create_app(
     public_reads: bool = True,
     max_body_bytes: int = MAX_BODY_BYTES,
     max_articles: int = MAX_ARTICLES,
+    public_max_articles: int = PUBLIC_MAX_ARTICLES,
+    public_concurrency: int = PUBLIC_CONCURRENCY,
     model_dir: str | Path | None = None,
     market_path: str | Path | None = None,
     extract: bool = True,
@@ -64,7 +76,9 @@ def create_app(
         api_key: key for writes; default ``$NARRATIVES_API_KEY``; none means writes are refused.
         public_reads: serve GET routes without the key.
         max_body_bytes: larger request bodies get 413 before they are parsed.
-        max_articles: most articles in one ``POST /v1/score``.
+        max_articles: most articles in one ``POST /v1/score`` with the key.
+        public_max_articles: most articles in one ``POST /v1/score`` without the key.
+        public_concurrency: most unkeyed ``POST /v1/score`` scored at once; more get 429.
         model_dir: model for ``POST /v1/score`` (default: the shipped one), loaded on first use.
         market_path: ``date,symbol,close`` CSV or folder for the dashboard (default
             ``$NARRATIVES_MARKET`` or ``corpora/market``).
@@ -84,6 +98,8 @@ def create_app(
         index_cache=q.IndexCache(),
         public_reads=public_reads,
         max_articles=max_articles,
+        public_max_articles=public_max_articles,
+        public_concurrency=public_concurrency,
     )
 
     app = FastAPI(title="narratives", version=__version__, description=API_DESCRIPTION)

@@ -9,7 +9,8 @@ mounted in.
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -35,7 +36,10 @@ class AppState:
         scorer: the pipeline for ``POST /v1/score``, loaded on first use.
         api_key: the key for writes; ``None`` refuses every write.
         public_reads: serve GET routes without the key.
-        max_articles: most articles in one ``POST /v1/score``.
+        max_articles: most articles in one ``POST /v1/score`` that carries the key.
+        public_max_articles: most articles in one ``POST /v1/score`` without the key.
+        public_concurrency: most ``POST /v1/score`` without the key being scored at once; one
+            more gets 429 at once instead of waiting for a worker.
     """
 
     store: Store
@@ -45,6 +49,13 @@ class AppState:
     api_key: str | None
     public_reads: bool
     max_articles: int
+    public_max_articles: int = 20
+    public_concurrency: int = 2
+    public_slots: threading.BoundedSemaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        # frozen: the semaphore is set once here, sized from the limit
+        object.__setattr__(self, "public_slots", threading.BoundedSemaphore(self.public_concurrency))
 
 
 async def get_state(request: Request) -> AppState:
@@ -71,6 +82,12 @@ def check_key(state: AppState, given: str | None) -> None:
         raise Forbidden("this server has no API key configured (set NARRATIVES_API_KEY), so it accepts no writes")
     if not given or not hmac.compare_digest(given.encode(), key.encode()):
         raise Unauthorized("missing or wrong X-API-Key")
+
+
+def has_key(state: AppState, given: str | None) -> bool:
+    """Whether ``given`` is the app's API key (constant-time compare); never raises."""
+    key = state.api_key
+    return bool(key and given and hmac.compare_digest(given.encode(), key.encode()))
 
 
 def authorize_read(state: StateDep, given: Annotated[str | None, Depends(KEY_HEADER)]) -> None:

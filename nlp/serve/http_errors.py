@@ -37,6 +37,14 @@ class PayloadTooLarge(NlpError):
     status = 413
 
 
+class TooManyRequests(NlpError):
+    """More unkeyed scoring requests in flight than the server allows; the client should retry."""
+
+    status = 429
+    #: Seconds a client should wait before retrying (sent as ``Retry-After``).
+    retry_after = 2
+
+
 class BadRequest(NlpError):
     """A request the API cannot act on (an empty list, an overlong symbol)."""
 
@@ -51,8 +59,11 @@ class Unprocessable(NlpError):
 
 async def handle_error(request: Request, exc: Exception) -> JSONResponse:
     """The one error handler: every failure becomes ``{"ok": false, "error", "status"}``."""
+    headers = None
     if isinstance(exc, NlpError):
         status, message = exc.status, str(exc)
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
     elif isinstance(exc, RequestValidationError):
         status, message = validation_message(exc)
     elif isinstance(exc, StarletteHTTPException):
@@ -60,12 +71,12 @@ async def handle_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         status, message = 500, "internal error"
-    return error_response(status, message)
+    return error_response(status, message, headers=headers)
 
 
-def error_response(status: int, message: str) -> JSONResponse:
+def error_response(status: int, message: str, *, headers: dict[str, str] | None = None) -> JSONResponse:
     """The body every error has: ``{"ok": false, "error": message, "status": status}``."""
-    return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+    return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status, headers=headers)
 
 
 def validation_message(exc: RequestValidationError) -> tuple[int, str]:

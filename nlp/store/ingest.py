@@ -35,6 +35,9 @@ def ingest(
 ) -> RunSummary:
     """Score ``items`` and store them as one run; returns the run once it is ``done``.
 
+    Runs left ``running`` by a dead process are first marked ``failed`` and their staged rows
+    dropped (:meth:`~nlp.store.Store.reap_stale_runs`).
+
     Rejected records are counted and kept (the first ones) in the run row. If anything raises, the
     run is marked ``failed`` and its staged chunks are dropped before the error propagates.
     """
@@ -46,6 +49,7 @@ def ingest(
                 hashes[it.id] = content_hash(it)
             yield it
 
+    store.reap_stale_runs()  # runs of killed processes are failed and swept before this one starts
     run = store.start_run(model=pipeline.model_name, inputs=[str(p) for p in inputs])
     try:
         chunk: list[tuple[ScoredArticle, str] | RecordError] = []
@@ -74,6 +78,7 @@ def store_scored(
     inputs: Sequence[str] = ("api",),
 ) -> RunSummary:
     """Store records that are already scored (each beside its input article) as one small run."""
+    store.reap_stale_runs()
     run = store.start_run(model=model, inputs=inputs)
     try:
         store.stage(run, [*((rec, content_hash(art)) for rec, art in pairs), *errors])

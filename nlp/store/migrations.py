@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy import Connection, Engine, func, inspect, select, text
 
 from nlp.store import schema as s
 
@@ -32,8 +32,16 @@ def _v2_staging(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _v3_run_owner(conn: Connection) -> None:
+    """Who started each run (host, pid, process start token), for recovering runs of dead processes."""
+    have = {c["name"] for c in inspect(conn).get_columns(s.runs.name)}
+    for name, sql_type in (("owner_host", "VARCHAR(255)"), ("owner_pid", "INTEGER"), ("owner_token", "VARCHAR(80)")):
+        if name not in have:  # a database created by v1 at this version already has them
+            conn.execute(text(f"ALTER TABLE {s.runs.name} ADD COLUMN {name} {sql_type}"))
+
+
 #: Position ``i`` holds the migration to version ``i + 1``.
-MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_staging)
+MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_staging, _v3_run_owner)
 LATEST = len(MIGRATIONS)
 
 

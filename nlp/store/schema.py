@@ -54,6 +54,10 @@ runs = Table(
     Column("started_at", DateTime, nullable=False),
     Column("heartbeat_at", DateTime, nullable=False),
     Column("finished_at", DateTime),
+    # The process that started the run (schema v3), so that a later process can tell it is gone.
+    Column("owner_host", String(255)),
+    Column("owner_pid", Integer),
+    Column("owner_token", String(80)),
 )
 Index("ix_runs_status", runs.c.status, runs.c.finished_at)
 

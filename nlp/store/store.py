@@ -14,9 +14,12 @@ block every other writer). Instead:
    ``daily_index`` rows of exactly the days the run touched, drop the staging rows and set the run
    to ``done``. Readers see all of the run or none of it.
 
-A process killed between 1 and 3 leaves a run that stays ``running`` (until ``reap_stale_runs`` marks
-it ``failed``) and staged rows nobody reads: nothing half written is ever visible, and everything
-committed by earlier runs is untouched. ``fail_run`` does the same cleanup for a run that raised.
+A process killed between 1 and 3 leaves a run that stays ``running`` and staged rows nobody reads:
+nothing half written is ever visible, and everything committed by earlier runs is untouched. The
+next ingest (and ``narratives runs``) calls ``reap_stale_runs``, which marks such a run ``failed``
+and drops its staged rows in one transaction: at once when the run's owner process (recorded in
+the run row, see :mod:`nlp.store.owners`) is certainly gone, otherwise once its heartbeat is
+older than ``STALE_AFTER``. ``fail_run`` does the same cleanup for a run that raised.
 
 SQLite runs in WAL mode (readers never block the writer), with foreign keys on; write transactions
 start with ``BEGIN IMMEDIATE`` so that two writers queue on ``busy_timeout`` instead of failing on a
@@ -54,6 +57,7 @@ from nlp.errors import ConfigError, NlpError
 from nlp.records import Article, RecordError, ScoredArticle
 from nlp.store import schema as s
 from nlp.store.migrations import LATEST, current_version, migrate
+from nlp.store.owners import Owner, is_gone, this_process
 
 log = logging.getLogger(__name__)
 
@@ -175,10 +179,12 @@ class Store:
         """Commit a new ``running`` run and return its summary (which carries the run id)."""
         run = RunSummary(run_id=uuid.uuid4().hex, model=model)
         now = _now()
+        me = this_process()
         with self.write.begin() as conn:
             conn.execute(s.runs.insert().values(
                 id=run.run_id, model=model, inputs=json.dumps(list(inputs), ensure_ascii=False), status="running",
                 n_read=0, n_scored=0, n_rejected=0, n_new=0, n_days=0, errors="[]", started_at=now, heartbeat_at=now,
+                owner_host=me.host, owner_pid=me.pid, owner_token=me.token,
             ))
         return run
 
@@ -264,14 +270,34 @@ class Store:
         return run
 
     def reap_stale_runs(self, *, stale_after: timedelta = STALE_AFTER) -> list[str]:
-        """Mark ``running`` runs whose heartbeat stopped (a killed process) as ``failed``."""
+        """Mark ``running`` runs of dead processes ``failed`` and drop their staged rows.
+
+        A run is dead when its owner process is certainly gone (same host and boot, no such
+        process: see :mod:`nlp.store.owners`) or when its heartbeat is older than ``stale_after``.
+        The check, the status change and the cleanup happen in one transaction (staged rows of a
+        run that is not ``running`` cannot exist: ``finish_run`` and ``fail_run`` drop them in the
+        transaction that changes the status). Returns the ids of the runs marked.
+        """
+        r = s.runs
+        cols = (r.c.id, r.c.heartbeat_at, r.c.owner_host, r.c.owner_pid, r.c.owner_token)
+        with self.read.connect() as conn:  # the common case, nothing to do, takes no write lock
+            if conn.execute(select(func.count()).select_from(r).where(r.c.status == "running")).scalar_one() == 0:
+                return []
         cutoff = _now() - stale_after
+        reaped: list[str] = []
         with self.write.begin() as conn:
-            ids = list(conn.execute(select(s.runs.c.id).where(s.runs.c.status == "running", s.runs.c.heartbeat_at < cutoff)).scalars())
-            for r in ids:
-                self._drop_staged(conn, r)
-                conn.execute(update(s.runs).where(s.runs.c.id == r).values(status="failed", message="abandoned: no heartbeat", finished_at=_now()))
-        return ids
+            for run_id, heartbeat, host, pid, token in conn.execute(select(*cols).where(r.c.status == "running")).all():
+                if host and pid and is_gone(Owner(host, int(pid), token or "")):
+                    why = f"abandoned: its process {pid} on {host} is gone"
+                elif heartbeat < cutoff:
+                    why = f"abandoned: no heartbeat since {heartbeat.replace(tzinfo=UTC).isoformat()}"
+                else:
+                    continue
+                self._drop_staged(conn, run_id)
+                conn.execute(update(r).where(r.c.id == run_id, r.c.status == "running").values(status="failed", message=why, finished_at=_now()))
+                log.warning("run %s marked failed (%s)", run_id, why)
+                reaped.append(run_id)
+        return reaped
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
         with self.read.connect() as conn:

@@ -5,11 +5,18 @@ from __future__ import annotations
 import re
 
 # --- HTML -------------------------------------------------------------------------------------
-RE_HTML_HINT = re.compile(r"</?(?:p|div|br|span|a|html|body|article|section|li|ul|h[1-6]|table|td|tr|img|strong|em|b|i)\b[^>]*>", re.I)
-RE_SCRIPT_STYLE = re.compile(r"<(script|style|noscript|template)\b[^>]*>.*?</\1\s*>", re.I | re.S)
-RE_COMMENT = re.compile(r"<!--.*?-->", re.S)
-RE_BLOCK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|blockquote|pre|hr)\b[^>]*/?>", re.I)
-RE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
+# Attribute runs are `[^<>]*`, never `[^>]*`: a scan then stops at the next "<", so a text full of
+# unclosed "<p" costs linear time, not a rescan to the end of the text per "<".
+RE_HTML_HINT = re.compile(r"</?(?:p|div|br|span|a|html|body|article|section|li|ul|h[1-6]|table|td|tr|img|strong|em|b|i)\b[^<>]*>", re.I)
+# One tag at a given position (used with ``.match(text, pos)``); group 1 is the tag name.
+RE_TAG_AT = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?/?>")
+# Tags whose content is not text: the element goes as a whole, up to its closing tag.
+RAW_TEXT_TAGS = frozenset({"script", "style", "noscript", "template"})
+# Tags that end a line of text: replaced by a newline so that paragraphs stay apart.
+BLOCK_TAGS = frozenset({
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section", "article",
+    "header", "footer", "blockquote", "pre", "hr",
+})
 RE_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 # --- boilerplate --------------------------------------------------------------------------------

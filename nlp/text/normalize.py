@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from nlp.errors import TextTooComplexError
 from nlp.records import Lang
 from nlp.text import _resources as R
 from nlp.text.offsets import OffsetMap, StepMap, apply_edits, sub_with_map
@@ -59,43 +61,145 @@ def _subs(text: str, *rules: tuple[re.Pattern[str], str]) -> tuple[str, list[Ste
     return text, maps
 
 
-def strip_html(text: str) -> tuple[str, StepMap | None]:
+#: Most markup tokens (tags, comments, entities) one text may hold; beyond it the record is refused.
+#: Stripping is linear, so this bounds the work and the size of the offset map, not a slow path:
+#: 1 MB of dense markup is about 100,000 tokens.
+MAX_MARKUP_TOKENS = 500_000
+
+
+def strip_html(text: str, *, max_tokens: int | None = None) -> tuple[str, StepMap | None]:
     """Remove tags, scripts and comments and decode entities, when the text holds HTML.
 
     Whole HTML documents (``.html`` files) go through trafilatura in :mod:`nlp.text.reader` instead;
     this step handles fragments inside a JSON/CSV ``text`` field, where offsets must still point into
-    the markup as given, which an extractor library cannot report.
+    the markup as given, which an extractor library cannot report (why not selectolax or lxml:
+    their trees do not keep source positions).
+
+    One pass from left to right: each ``<`` is a comment, a script/style element, a tag or plain
+    text, decided at that position, so the time is linear in the length of the text.
+
+    Args:
+        text: the text, possibly holding HTML fragments.
+        max_tokens: most tags, comments and entities allowed (default :data:`MAX_MARKUP_TOKENS`).
+
+    Raises:
+        TextTooComplexError: the text holds more than ``max_tokens`` tags, comments and entities.
     """
     if "<" not in text and "&" not in text:
         return text, None
-    edits: list[tuple[int, int, str]] = []
-    taken: list[tuple[int, int]] = []
-    if R.RE_HTML_HINT.search(text):
-        for rx, repl in ((R.RE_SCRIPT_STYLE, "\n"), (R.RE_COMMENT, ""), (R.RE_BLOCK_TAG, "\n"), (R.RE_TAG, "")):
-            for m in rx.finditer(text):
-                if not _overlaps(taken, m.start(), m.end()):
-                    taken.append((m.start(), m.end()))
-                    edits.append((m.start(), m.end(), repl))
+    if max_tokens is None:
+        max_tokens = MAX_MARKUP_TOKENS
+    edits = _markup_edits(text, max_tokens) if R.RE_HTML_HINT.search(text) else []
+    n_markup = len(edits)
+    # Entities are decoded in the text between the markup (never inside a tag or a comment);
+    # both lists are in text order, so one moving pointer finds the markup an entity falls in.
+    out: list[tuple[int, int, str]] = []
+    k = 0
     for m in R.RE_ENTITY.finditer(text):
-        if not _overlaps(taken, m.start(), m.end()):
-            decoded = html.unescape(m.group())
-            if decoded != m.group():
-                edits.append((m.start(), m.end(), decoded))
-    return apply_edits(text, edits)
+        while k < n_markup and edits[k][1] <= m.start():
+            out.append(edits[k])
+            k += 1
+        if k < n_markup and edits[k][0] < m.end():
+            continue  # inside a tag, a comment or a script
+        decoded = html.unescape(m.group())
+        if decoded != m.group():
+            out.append((m.start(), m.end(), decoded))
+            if len(out) + n_markup - k > max_tokens:
+                raise TextTooComplexError(_too_complex_msg(max_tokens))
+    out.extend(edits[k:])
+    return apply_edits(text, out)
 
 
-def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in taken)
+class _Closers:
+    """Finds the next closing delimiter after a position, remembering the last answer.
+
+    Without the memory, text with many openers and no closer (``<!--`` a thousand times) would
+    rescan to the end of the text once per opener: quadratic. With it each search starts where the
+    previous one ended, so all the searches of one text together read it once.
+    """
+
+    def __init__(self, text: str, find: Callable[[int], tuple[int, int] | None]) -> None:
+        self._find = find
+        self._from = len(text) + 1  # nothing searched yet
+        self._hit: tuple[int, int] | None = None
+
+    def after(self, pos: int) -> tuple[int, int] | None:
+        if self._from <= pos and (self._hit is None or self._hit[0] >= pos):
+            return self._hit
+        self._from, self._hit = pos, self._find(pos)
+        return self._hit
+
+
+def _markup_edits(text: str, max_tokens: int) -> list[tuple[int, int, str]]:
+    """``(start, end, replacement)`` for each tag, comment and script/style element, in order."""
+    edits: list[tuple[int, int, str]] = []
+
+    def find_comment_end(pos: int) -> tuple[int, int] | None:
+        i = text.find("-->", pos)
+        return None if i < 0 else (i, i + 3)
+
+    comment_end = _Closers(text, find_comment_end)
+    raw_ends: dict[str, _Closers] = {}
+    pos = 0
+    while (lt := text.find("<", pos)) >= 0:
+        if text.startswith("<!--", lt):
+            hit = comment_end.after(lt + 4)
+            if hit is not None:
+                edits.append((lt, hit[1], ""))
+                pos = hit[1]
+                continue
+        m = R.RE_TAG_AT.match(text, lt)
+        if m is None:
+            pos = lt + 1  # a "<" that starts no tag is text ("a < b")
+            continue
+        name = m.group(1).lower()
+        end, repl = m.end(), "\n" if name in R.BLOCK_TAGS else ""
+        if name in R.RAW_TEXT_TAGS and text[lt + 1] != "/":
+            closers = raw_ends.get(name)
+            if closers is None:
+                closers = raw_ends[name] = _Closers(text, _span_finder(text, re.compile(rf"</{name}\s*>", re.I)))
+            hit = closers.after(end)
+            if hit is not None:
+                end, repl = hit[1], "\n"
+        edits.append((lt, end, repl))
+        if len(edits) > max_tokens:
+            raise TextTooComplexError(_too_complex_msg(max_tokens))
+        pos = end
+    return edits
+
+
+def _span_finder(text: str, rx: re.Pattern[str]) -> Callable[[int], tuple[int, int] | None]:
+    def find(pos: int) -> tuple[int, int] | None:
+        m = rx.search(text, pos)
+        return None if m is None else m.span()
+
+    return find
+
+
+def _too_complex_msg(limit: int) -> str:
+    return f"text holds more than {limit} HTML tags, comments and entities (limit {limit}); split or clean it first"
+
+
+#: Characters at the end of a text searched for a glued list of section tags.
+SECTION_TAGS_TAIL = 2_000
 
 
 def remove_boilerplate(text: str) -> tuple[str, StepMap | None]:
     """Blank out web furniture: prompts, paths, bare URLs, licences, credits, promos, section tags."""
     edits: list[tuple[int, int, str]] = []
     spans: list[tuple[int, int]] = []
-    for rx in (R.RE_MD_IMAGE, R.RE_PROMPT_LINE, R.RE_PATH_LINE, R.RE_URL_LINE, R.RE_LEGAL_LINE, R.RE_SOCIAL_LINE, R.RE_CREDIT_LINE, R.RE_SECTION_TAGS):
+    rules = [R.RE_MD_IMAGE, R.RE_PROMPT_LINE, R.RE_PATH_LINE, R.RE_LEGAL_LINE, R.RE_SOCIAL_LINE, R.RE_CREDIT_LINE]
+    if "://" in text or "www." in text.lower():  # a URL line needs one of them; most texts have neither
+        rules.append(R.RE_URL_LINE)
+    for rx in rules:
         for m in rx.finditer(text):
             if m.end() > m.start():
                 spans.append((m.start(), m.end()))
+    # Section tags are matched only at the very end of the text, so only its tail is searched
+    # (the lookbehind still sees the character before the tail).
+    for m in R.RE_SECTION_TAGS.finditer(text, max(0, len(text) - SECTION_TAGS_TAIL)):
+        if m.end() > m.start():
+            spans.append((m.start(), m.end()))
     for s, e in _merge(spans):
         edits.append((s, e, ""))
     return apply_edits(text, edits)

@@ -68,32 +68,41 @@ def apply_edits(text: str, edits: Iterable[tuple[int, int, str]]) -> tuple[str, 
     copied: list[bool] = []
     pos_in = 0
     pos_out = 0
-
-    def add(in_len: int, out: str, is_copy: bool) -> None:
-        nonlocal pos_in, pos_out
-        if in_len == 0 and not out:
-            return
-        out_starts.append(pos_out)
-        in_starts.append(pos_in)
-        out_lens.append(len(out))
-        in_lens.append(in_len)
-        copied.append(is_copy)
-        pieces.append(out)
-        pos_in += in_len
-        pos_out += len(out)
-
     changed = False
+    # Inlined segment appends (no helper call per segment): markup-heavy texts have 100,000s.
     for start, end, repl in sorted(edits):
         if start < pos_in:
             raise ValueError(f"overlapping edit at {start}")
         if text[start:end] == repl:
             continue
         changed = True
-        add(start - pos_in, text[pos_in:start], True)
-        add(end - start, repl, False)
+        if start > pos_in:  # the copied run before the edit
+            n = start - pos_in
+            out_starts.append(pos_out)
+            in_starts.append(pos_in)
+            out_lens.append(n)
+            in_lens.append(n)
+            copied.append(True)
+            pieces.append(text[pos_in:start])
+            pos_out += n
+        out_starts.append(pos_out)
+        in_starts.append(start)
+        out_lens.append(len(repl))
+        in_lens.append(end - start)
+        copied.append(False)
+        pieces.append(repl)
+        pos_out += len(repl)
+        pos_in = end
     if not changed:
         return text, None
-    add(len(text) - pos_in, text[pos_in:], True)
+    if pos_in < len(text):
+        out_starts.append(pos_out)
+        in_starts.append(pos_in)
+        out_lens.append(len(text) - pos_in)
+        in_lens.append(len(text) - pos_in)
+        copied.append(True)
+        pieces.append(text[pos_in:])
+        pos_out += len(text) - pos_in
     return "".join(pieces), StepMap(
         tuple(out_starts), tuple(in_starts), tuple(out_lens), tuple(in_lens), tuple(copied),
         len(text), pos_out,
@@ -104,7 +113,9 @@ def sub_with_map(
     pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str], text: str
 ) -> tuple[str, StepMap | None]:
     """``re.sub`` that also returns the :class:`StepMap` of the substitution."""
-    if isinstance(repl, str):
+    if isinstance(repl, str) and "\\" not in repl:  # a literal replacement needs no template expansion
+        edits = [(*m.span(), repl) for m in pattern.finditer(text)]
+    elif isinstance(repl, str):
         edits = [(m.start(), m.end(), m.expand(repl)) for m in pattern.finditer(text)]
     else:
         edits = [(m.start(), m.end(), repl(m)) for m in pattern.finditer(text)]

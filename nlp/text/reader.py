@@ -7,7 +7,6 @@ Writing outputs (atomically) is :mod:`nlp.files`'s job, shared by every stage.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -19,6 +18,7 @@ from typing import IO, Any
 
 from nlp.errors import InputError
 from nlp.records import LANGS, Article, Lang, RecordError
+from nlp.text.csv_records import CsvRecord, read_csv_records
 from nlp.text.dates import parse_date
 
 #: A record larger than this (bytes) is rejected without being held in memory whole.
@@ -126,33 +126,46 @@ def _read_jsonl(fh: IO[bytes], path: str, limit: int) -> Iterator[Item]:
 
 
 def _read_csv(fh: IO[bytes], path: str, limit: int, *, delimiter: str) -> Iterator[Item]:
-    csv.field_size_limit(max(limit * 2, 1 << 20))
     # surrogateescape keeps going past bad bytes; rows holding them are reported, not dropped silently.
     text = io.TextIOWrapper(fh, encoding="utf-8", errors="surrogateescape", newline="")
     try:
-        yield from _csv_rows(csv.DictReader(text, delimiter=delimiter), path, limit)
+        yield from _csv_rows(read_csv_records(text, delimiter=delimiter, max_chars=_csv_read_cap(limit)), path, limit)
     finally:
         text.detach()  # the caller owns (and closes) the binary handle
 
 
-def _csv_rows(reader: csv.DictReader, path: str, limit: int) -> Iterator[Item]:
-    line_no = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield RecordError(reader.line_num, f"malformed CSV: {exc}", None, path)
-            return
-        start_line, line_no = line_no + 1, reader.line_num
-        if any(isinstance(v, str) and _has_surrogates(v) for v in row.values()):
-            yield RecordError(start_line, "not valid UTF-8", None, path)
+def _csv_read_cap(limit: int) -> int:
+    """Characters a CSV record may take while it is read: well over ``limit``, so that a record
+    just too large is found whole (and reported) instead of being cut and misread as rows."""
+    return max(4 * limit, 1 << 20)
+
+
+def _csv_rows(records: Iterator[CsvRecord], path: str, limit: int) -> Iterator[Item]:
+    """Articles from CSV records: the first record names the columns; every other one is a row."""
+    header: list[str] | None = None
+    for rec in records:
+        if rec.cells is None:
+            if header is None:  # without the column names no row can be read
+                yield RecordError(rec.line, f"{rec.reason}; the header is unreadable, so the file is skipped", None, path)
+                return
+            yield RecordError(rec.line, rec.reason or "malformed CSV", None, path)
             continue
-        if sum(len(v) for v in row.values() if isinstance(v, str)) > limit:
-            yield RecordError(start_line, f"record larger than {limit} bytes", None, path)
+        if header is None:
+            header = [rec.cells[0].lstrip("\ufeff"), *rec.cells[1:]]
             continue
-        yield article_from_mapping({k: v for k, v in row.items() if k is not None}, line=start_line, path=path)
+        cells = rec.cells
+        if len(cells) != len(header):
+            # A row with extra or missing cells has shifted columns (an unquoted delimiter, a lost
+            # quote): its values would land under the wrong names, so it is refused, not trimmed.
+            yield RecordError(rec.line, f"ragged row: {len(cells)} cells, the header has {len(header)}", None, path)
+            continue
+        if any(_has_surrogates(v) for v in cells):
+            yield RecordError(rec.line, "not valid UTF-8", None, path)
+            continue
+        if sum(len(v) for v in cells) > limit:
+            yield RecordError(rec.line, f"record larger than {limit} bytes", None, path)
+            continue
+        yield article_from_mapping(dict(zip(header, cells, strict=True)), line=rec.line, path=path)
 
 
 def _has_surrogates(s: str) -> bool:

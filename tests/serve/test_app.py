@@ -217,7 +217,7 @@ def test_score_and_store_one_run(tmp_path: Path) -> None:
         (b'{"articles": [{"text": "t", "published": "2026-02-30"}]}', 422, "no record could be scored"),
         (b'{"articles": [{"text": "t", "lang": "fr"}]}', 422, "unknown lang"),
         (b'[1, 2]', 422, "body: Input should be a valid dictionary"),
-        (json.dumps({"articles": [{"id": str(i), "text": "t"} for i in range(101)]}).encode(), 413, "at most 100"),
+        (json.dumps({"articles": [{"id": str(i), "text": "t"} for i in range(21)]}).encode(), 413, "at most 20 without X-API-Key"),
         (json.dumps({"articles": [{"text": "x" * 1_100_000}]}).encode(), 413, "over 1000000 bytes"),
     ],
     ids=["truncated", "no-text", "empty", "bad-date", "bad-lang", "not-object", "too-many", "too-big"],

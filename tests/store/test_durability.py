@@ -113,7 +113,7 @@ def test_kill_9_mid_run_exposes_nothing_half_written(api, tmp_path: Path) -> Non
         proc.stderr.close()
 
         runs = {r["status"]: r for r in store.list_runs()}
-        assert set(runs) == {"done", "running"}  # the killed run stays "running", never "done"
+        assert set(runs) == {"done", "running"}  # the killed run is "running" until the next start, never "done"
         killed = runs["running"]
         assert _count(store, s.articles) == 200  # committed data intact, nothing of the killed run
         assert _count(store, s.articles, s.articles.c.run_id == killed["id"]) == 0
@@ -125,6 +125,11 @@ def test_kill_9_mid_run_exposes_nothing_half_written(api, tmp_path: Path) -> Non
         assert done.returncode == 0, done.stderr
         summary = json.loads(done.stdout)
         assert (summary["status"], summary["new"]) == ("done", 6000)
+        # The next ingest found the killed run's process gone: failed at once, its staged rows swept.
+        assert f"marked abandoned run {killed['id']} failed" in done.stderr
+        after = store.get_run(killed["id"])
+        assert after["status"] == "failed" and "is gone" in after["message"]
+        assert _count(store, s.stage_articles) == 0
         time.sleep(0.2)
     finally:
         reader.stop.set()

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from nlp.records import Article, RecordError
-from nlp.serve.dependencies import KEY_HEADER, StateDep, check_key
-from nlp.serve.http_errors import BadRequest, PayloadTooLarge, Unprocessable
+from nlp.serve.dependencies import KEY_HEADER, StateDep, check_key, has_key
+from nlp.serve.http_errors import BadRequest, PayloadTooLarge, TooManyRequests, Unprocessable
 from nlp.serve.schemas import InputArticle, ScoreRequest, ScoreResponse
 
 router = APIRouter()
@@ -21,17 +21,35 @@ def post_score(
     given: Annotated[str | None, Depends(KEY_HEADER)],
     store_results: bool = Query(False, alias="store", description="also store the records (needs the API key)"),
 ) -> dict[str, Any]:
-    """Score up to ``max_articles`` SPEC input records; store them as one run when ``store=true``."""
+    """Score SPEC input records; store them as one run when ``store=true`` (needs the key).
+
+    Without the key a request may hold at most ``public_max_articles`` records, and at most
+    ``public_concurrency`` such requests are scored at once: one more gets 429 with
+    ``Retry-After`` straight away, so unkeyed traffic can never hold every worker. With the key
+    the limit is ``max_articles`` records and requests wait their turn. Every request is also
+    under the body limit (413), and each record under the markup limit (reported per record).
+    """
     if store_results or not state.public_reads:
         check_key(state, given)
-    max_articles = state.max_articles
+    keyed = has_key(state, given)
+    max_articles = state.max_articles if keyed else state.public_max_articles
     if not body.articles:
         raise BadRequest("`articles` is empty")
     if len(body.articles) > max_articles:
-        raise PayloadTooLarge(f"{len(body.articles)} articles in one request; at most {max_articles}")
+        hint = "" if keyed else f" without X-API-Key (with it: {state.max_articles})"
+        raise PayloadTooLarge(f"{len(body.articles)} articles in one request; at most {max_articles}{hint}")
     articles, errors = _validate(body.articles)
     scorer = state.scorer
-    pairs = scorer.score(articles, errors)
+    if keyed:
+        pairs = scorer.score(articles, errors)
+    elif state.public_slots.acquire(blocking=False):
+        try:
+            pairs = scorer.score(articles, errors)
+        finally:
+            state.public_slots.release()
+    else:
+        raise TooManyRequests(f"{state.public_concurrency} unkeyed scoring requests are already running, the most allowed; "
+                              "retry shortly, or send X-API-Key")
     if not pairs and errors:
         raise Unprocessable("no record could be scored: " + "; ".join(f"#{e.line}: {e.reason}" for e in errors[:5]))
     run = None
