@@ -198,6 +198,7 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
     rules = load_rules(rules_path)
     securities: dict[str, Security] = {}
     names: dict[str, list[str]] = {}  # symbol -> names in the order they should win
+    row_weak: set[str] = set()
     for path in sorted(entities_dir.glob("securities*.tsv")):
         for row in read_table(path):
             sym = (row.get("symbol") or "").strip()
@@ -206,11 +207,14 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
             primary = (row.get("listing_of") or "").strip() or sym
             old = securities.get(sym)
             lists = frozenset(_split(row.get("lists"))) | (old.lists if old else frozenset())
-            securities[sym] = Security(sym, old.name if old else (row.get("name_en") or sym).strip(), primary, lists)
+            display = (row.get("name_en") or row.get("name_zh_hans") or sym).strip()
+            securities[sym] = Security(sym, old.name if old else display, primary, lists)
             bag = names.setdefault(sym, [])
             for col in ("name_en", "name_zh_hans", "name_zh_hant"):
                 bag.extend(_split(row.get(col)))
             bag.extend(_split(row.get("aliases_en")) + _split(row.get("aliases_zh")))
+            # generated rows (scripts/build_security_master.py) say which of their names are weak
+            row_weak.update(_key(w) for w in _split(row.get("weak")))
 
     entries: dict[str, dict[tuple[str, bool], int]] = {}
     owners: dict[str, set[str]] = {}  # company key -> primaries, to drop ambiguous aliases
@@ -233,7 +237,7 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
             return
         flags = extra
         is_latin = not RE_HAN.search(key)
-        if key in rules.weak or raw in rules.weak or (is_latin and RE_SHORT_CAPS.fullmatch(key)):
+        if key in rules.weak or raw in rules.weak or key in row_weak or (is_latin and RE_SHORT_CAPS.fullmatch(key)):
             flags |= WEAK
         if is_latin and key.upper() in rules.blacklist:
             flags |= WEAK

@@ -69,7 +69,7 @@ _BLOOMBERG = {"JP": "T", "JT": "T", "TT": "TW", "HK": "HK", "KS": "KS", "KQ": "K
 RE_STOCK_AFTER = re.compile(
     r"\s?(?:'s\s)?(?:shares?\b|stocks?\b|Inc\b|Corp\b|Corporation\b|Co\b|plc\b|Ltd\b|Group\b|Holdings\b|"
     r"ADRs?\b|earnings\b|"
-    r"股价|股票|股份|股|公司|集团|市值|财报|业绩|旗下|的股价|的股票|的市值|的财报)"
+    r"股价|股票|股份|股(?!息)|公司|集团|市值|财报|业绩|旗下|的股价|的股票|的市值|的财报)"
 )
 RE_STOCK_BEFORE = re.compile(r"(?<![A-Za-z])(?:[Ss]hares of|[Ss]hares in|[Ss]take in|[Ss]tock of|[Bb]uy|[Ss]ell|[Ss]hort|买入|卖出|持有|增持|减持|做空|做多|看好)\s?$")
 RE_INDEX_AFTER = re.compile(r"\s?(?:指数|股指|Index\b|index\b|indices\b|Indices\b)")
@@ -90,6 +90,11 @@ RE_STOCK_WORDS = re.compile(
 )
 RE_SENTENCE_END = re.compile(r"[。!?;；\n]|\.\s")
 RE_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
+# Han characters that may sit right before or after a name without being part of one word with
+# it (particles, conjunctions, verbs of price moves): "在陆家嘴" is not enough to say that
+# "陆家嘴论坛" holds a company; a weak name glued to any other Han character is inside a word.
+_FREE_LEFT = frozenset("的和与及或在从对将把被向为是称据等如像让给跟同由于至到而且即买卖持看、，。：；（）“”《》")
+_FREE_RIGHT = frozenset("的和与及或在将已是称等也则涨跌升降收报盘股市公集旗今昨近本周月年日于被为向对再亦均仍都、，。：；（）“”《》")
 
 
 @dataclass(slots=True)
@@ -275,6 +280,9 @@ class TickerExtractor:
                 continue
             if h.ok:
                 continue
+            if h.kind == _NAME and _glued(s, h.start, h.end):
+                h.symbol = ""  # "斗山机器人", "陆家嘴论坛": a weak name inside a longer word
+                continue
             if h.kind == _NAME:
                 h.ok = self._primary(h.symbol) in plain or self._stock_context(s, h)
             elif h.kind == _BARE:
@@ -361,6 +369,16 @@ def _in_chinese(s: str, start: int, end: int) -> bool:
     left = s[max(0, start - 2):start].rstrip(" ")[-1:]
     right = s[end:end + 2].lstrip(" ")[:1]
     return bool(RE_HAN_CHAR.match(left) or RE_HAN_CHAR.match(right))
+
+
+def _glued(s: str, start: int, end: int) -> bool:
+    """A Han span touches a Han character that is not a particle or a price verb."""
+    if not RE_HAN_CHAR.match(s[start]):
+        return False
+    left = s[start - 1] if start > 0 else ""
+    right = s[end] if end < len(s) else ""
+    return bool(left and RE_HAN_CHAR.match(left) and left not in _FREE_LEFT) or \
+        bool(right and RE_HAN_CHAR.match(right) and right not in _FREE_RIGHT and not RE_STOCK_AFTER.match(s, end))
 
 
 def _caps_line(s: str, pos: int) -> bool:
