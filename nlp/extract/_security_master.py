@@ -5,11 +5,13 @@ rules in ``nlp/extract/data/ticker_rules.tsv`` and compiles them into a :class:`
 Aho-Corasick automaton over every name and alias (converted to Simplified Chinese and
 width-folded, like ``NormalizedText.text``), and the lookup tables the symbol patterns need.
 
-Building takes about a second, so the compiled master is pickled (pyahocorasick automata pickle
-natively) under :func:`nlp.paths.cache_dir`, in a file named after a sha256 of every input file
-and of this module's source; a changed TSV or a changed builder gives a new file. The file is
-written to a temporary name and renamed, so a reader never sees half a file [jieba does the same
-for its dictionary cache].
+Compiling reads ~8,700 rows and converts every name with OpenCC, which takes a second or two, so
+the compiled tables are cached under :func:`nlp.paths.cache_dir` as JSON (data only: loading it
+cannot run code, unlike a pickle), in a file named after a sha256 of every input file and of this
+module's source; a changed TSV or a changed builder gives a new file. Loading the cache rebuilds
+the automaton from its keys (a few hundred milliseconds). A cache file that does not parse or does
+not have the expected shape is ignored and rebuilt. The file is written to a temporary name and
+renamed, so a reader never sees half a file [jieba does the same for its dictionary cache].
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
+import json
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -38,6 +40,8 @@ LISTING = 4  # names one listing explicitly ("台积电ADR"): not mapped to the 
 EXCHANGE = 8  # an exchange name used for its index: not in exchange context
 LATIN_START = 16  # key starts with an ASCII letter or digit: needs a word boundary before
 LATIN_END = 32  # key ends with an ASCII letter or digit: needs a word boundary after
+
+CACHE_VERSION = 1  # bump when the table layout changes (the fingerprint covers this file anyway)
 
 #: One meaning of an automaton key: (target symbol, is_index, flags). The automaton stores
 #: ``(len(key), entries)`` because pyahocorasick reports only where a key ends.
@@ -70,11 +74,12 @@ class Security:
     name: str
     primary: str  # the symbol itself for a primary listing, else ``listing_of``
     lists: frozenset[str] = frozenset()
+    kind: str = "equity"  # equity, etf, ... (the master's ``kind`` column)
 
 
 @dataclass(slots=True)
 class Master:
-    """Everything the extractor looks up, compiled once and pickled."""
+    """Everything the extractor looks up, compiled once and cached as JSON."""
 
     automaton: object
     securities: dict[str, Security]
@@ -86,6 +91,9 @@ class Master:
     #: primary symbol -> its secondary listings.
     listings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     n_keys: int = 0
+    #: company keys that name two or more companies, with those primaries: left out of the
+    #: automaton (neither company gets the name).
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,27 +139,24 @@ def load_master(entities_dir: Path | None = None, *, rules_path: Path = RULES_PA
     if not any(f.name.startswith("securities") for f in files):
         log.warning("no securities*.tsv under %s: ticker extraction finds symbols only", entities_dir)
     digest = fingerprint(files)
-    target = (cache_dir or paths.cache_dir()) / f"tickers-{digest[:24]}.pkl"
+    target = (cache_dir or paths.cache_dir()) / f"tickers-{digest[:24]}.json"
     if use_cache and target.exists():
         try:
-            with target.open("rb") as fh:
-                master = pickle.load(fh)
-            if isinstance(master, Master):
-                return master, True
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            return _from_tables(json.loads(target.read_text(encoding="utf-8"))), True
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("ignoring unreadable ticker cache %s: %s", target, exc)
-    master = build_master(entities_dir, rules_path=rules_path)
+    tables = compile_tables(entities_dir, rules_path=rules_path)
     if use_cache:
-        _write_atomic(target, master)
-    return master, False
+        _write_atomic(target, json.dumps(tables, ensure_ascii=False, separators=(",", ":")))
+    return _from_tables(tables), False
 
 
-def _write_atomic(target: Path, obj: object) -> None:
+def _write_atomic(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
         os.replace(tmp, target)
     except OSError as exc:  # a read-only cache folder must not break extraction
         log.warning("could not write ticker cache %s: %s", target, exc)
@@ -193,8 +198,11 @@ def _split(cell: str | None) -> list[str]:
 
 def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master:
     """Compile the master from the TSV files (no cache)."""
-    import ahocorasick  # C extension; imported here so that importing nlp stays cheap
+    return _from_tables(compile_tables(entities_dir, rules_path=rules_path))
 
+
+def compile_tables(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> dict:
+    """The master as plain JSON-able tables (what the cache file holds)."""
     rules = load_rules(rules_path)
     securities: dict[str, Security] = {}
     names: dict[str, list[str]] = {}  # symbol -> names in the order they should win
@@ -208,7 +216,8 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
             old = securities.get(sym)
             lists = frozenset(_split(row.get("lists"))) | (old.lists if old else frozenset())
             display = (row.get("name_en") or row.get("name_zh_hans") or sym).strip()
-            securities[sym] = Security(sym, old.name if old else display, primary, lists)
+            kind = (row.get("kind") or "").strip() or (old.kind if old else "equity")
+            securities[sym] = Security(sym, old.name if old else display, primary, lists, kind)
             bag = names.setdefault(sym, [])
             for col in ("name_en", "name_zh_hans", "name_zh_hant"):
                 bag.extend(_split(row.get(col)))
@@ -254,7 +263,7 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
 
     for sec in list(securities.values()):
         if sec.primary not in securities:  # a partial master: keep the primary reachable
-            securities[sec.primary] = Security(sec.primary, re.sub(r"\s*\(.*\)$", "", sec.name), sec.primary, sec.lists)
+            securities[sec.primary] = Security(sec.primary, re.sub(r"\s*\(.*\)$", "", sec.name), sec.primary, sec.lists, sec.kind)
     for sym, bag in names.items():
         sec = securities[sym]
         own = set(names.get(sec.primary, ())) if sec.primary != sym else set()
@@ -292,8 +301,8 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
         if sym in index_names:
             add_name(raw, sym, extra=EXCHANGE | WEAK, is_index=True)
 
-    automaton = ahocorasick.Automaton()
-    n = 0
+    words: dict[str, list[Entry]] = {}
+    ambiguous: dict[str, list[str]] = {}
     for key, slot in entries.items():
         company = [(t, f) for (t, is_idx), f in slot.items() if not is_idx]
         index = [(t, f) for (t, is_idx), f in slot.items() if is_idx]
@@ -303,12 +312,9 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
             t, f = max(company, key=lambda tf: bool(tf[1] & LISTING))
             payload.append((t, False, f))
         elif company:
-            log.debug("ambiguous name %r: %s", key, sorted(primaries))
+            ambiguous[key] = sorted(primaries)
         if payload:
-            raw = to_automaton(key)
-            automaton.add_word(raw, (len(raw), tuple(payload)))
-            n += 1
-    automaton.make_automaton()
+            words[key] = payload
 
     numeric: dict[str, list[str]] = {}
     listings: dict[str, list[str]] = {}
@@ -318,16 +324,44 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
             numeric.setdefault(code.lstrip("0") or "0", []).append(sym)
         if sec.primary != sym:
             listings.setdefault(sec.primary, []).append(sym)
-    log.info("compiled %d ticker keys from %d securities and %d indices", n, len(securities), len(index_names))
+    log.info("compiled %d ticker keys from %d securities and %d indices", len(words), len(securities), len(index_names))
+    return {
+        "version": CACHE_VERSION,
+        "words": words,
+        "securities": {s: [sec.name, sec.primary, sorted(sec.lists), sec.kind] for s, sec in securities.items()},
+        "index_names": index_names,
+        "blacklist": sorted(rules.blacklist),
+        "providers": sorted(rules.providers),
+        "numeric": {k: sorted(v) for k, v in numeric.items()},
+        "listings": listings,
+        "ambiguous": ambiguous,
+    }
+
+
+def _from_tables(t: dict) -> Master:
+    """A :class:`Master` from :func:`compile_tables`' output; raises on a malformed table."""
+    import ahocorasick  # C extension; imported here so that importing nlp stays cheap
+
+    if not isinstance(t, dict) or t.get("version") != CACHE_VERSION:
+        raise ValueError("not a ticker table of this version")
+    automaton = ahocorasick.Automaton()
+    for key, payload in t["words"].items():
+        entries = tuple((str(sym), bool(is_idx), int(flags)) for sym, is_idx, flags in payload)
+        raw = to_automaton(str(key))
+        automaton.add_word(raw, (len(raw), entries))
+    automaton.make_automaton()
+    securities = {str(s): Security(str(s), str(name), str(primary), frozenset(map(str, lists)), str(kind))
+                  for s, (name, primary, lists, kind) in t["securities"].items()}
     return Master(
         automaton=automaton,
         securities=securities,
-        index_names=index_names,
-        blacklist=rules.blacklist,
-        providers=rules.providers,
-        numeric={k: tuple(sorted(v)) for k, v in numeric.items()},
-        listings={k: tuple(v) for k, v in listings.items()},
-        n_keys=n,
+        index_names={str(k): str(v) for k, v in t["index_names"].items()},
+        blacklist=frozenset(map(str, t["blacklist"])),
+        providers=frozenset(map(str, t["providers"])),
+        numeric={str(k): tuple(map(str, v)) for k, v in t["numeric"].items()},
+        listings={str(k): tuple(map(str, v)) for k, v in t["listings"].items()},
+        n_keys=len(t["words"]),
+        ambiguous={str(k): tuple(map(str, v)) for k, v in t["ambiguous"].items()},
     )
 
 
