@@ -60,6 +60,8 @@ _PREFIX_SUFFIX = {"HKEX": "HK", "SEHK": "HK", "HKG": "HK", "TWSE": "TW", "TPE": 
 RE_NUMERIC_SUFFIX = re.compile(r"(\d{4,6})[.\-](HK|SH|SS|SZ|TWO|TW|T|KS|KQ)(?![A-Za-z0-9])")
 RE_ALPHA_SUFFIX = re.compile(r"([A-Z0-9]{1,12}(?:-[A-Z])?)\.([A-Z]{1,2})(?![A-Za-z0-9.])")
 RE_BLOOMBERG = re.compile(r"(\d{3,6}) (JP|JT|TT|HK|KS|KQ|CH|C1|C2)(?: Equity)?(?![A-Za-z0-9])(?! [A-Z][a-z])")
+# A Taiwan ETF code written alone (0050, 00878): codes that start with "00" are not amounts.
+RE_TW_ETF_CODE = re.compile(r"(00\d{2,4}[A-Z]?)(?![\d,%]|\.\w|[A-Za-z])")
 RE_BRACKET_CODE = re.compile(r"\(\s?(\d{4,6})\s?\)")
 RE_BARE = re.compile(r"[A-Z][A-Z0-9]{1,5}(?:-[A-Z])?(?![A-Za-z0-9&]|\.[A-Za-z0-9])")
 _RIC = frozenset({"O", "OQ", "N", "K", "A", "P"})
@@ -242,6 +244,14 @@ class TickerExtractor:
             code, ex = m.groups()
             suffix = _BLOOMBERG.get(ex) or ("SS" if code.startswith("6") else "SZ")  # CH: 6xxxxx is Shanghai
             add(m, _numeric_symbol(code, suffix), known=True)
+        if "00" in s:
+            for m in RE_TW_ETF_CODE.finditer(s):
+                if m.start() and (s[m.start() - 1].isdigit() or s[m.start() - 1] in ".,$"):
+                    continue
+                for sym in (f"{m.group(1)}.TW", f"{m.group(1)}.TWO"):
+                    if sym in secs and secs[sym].kind == "etf":
+                        add(m, sym)
+                        break
         if "(" in s:
             for m in RE_BRACKET_CODE.finditer(s):
                 out.append(_Hit(m.start(), m.end(), m.group(1), False, 0, _CODE, ok=False))  # resolved later
@@ -307,6 +317,9 @@ class TickerExtractor:
     def _bare_ok(self, s: str, h: _Hit, plain: set[str]) -> bool:
         if _caps_line(s, h.start):
             return False
+        sec = self.master.securities.get(h.symbol)
+        if sec is not None and sec.kind == "etf" and len(h.symbol) >= 3:
+            return True  # QQQ, SPY, SOXX: fund symbols are not words (blacklisted ones aside)
         if h.start > 0 and s[h.start - 1] == "(" and s.startswith(")", h.end):
             return True
         return self._stock_context(s, h)

@@ -65,7 +65,7 @@ CASES = [
     ("SoftBank (9984.T) and TSMC (2330.TW) moved.", {"9984.T", "2330.TW"}, set()),
     ("Samsung Electronics 005930.KS slid.", {"005930.KS"}, set()),
     ("Berkshire Hathaway BRK-B and $BRK.B.", {"BRK-B"}, set()),
-    ("ProShares TQQQ is not QQQ.", set(), {"QQQ"}),
+    ("ProShares TQQQ rose 9% on the day.", set(), {"QQQ"}),  # TQQQ does not contain a QQQ mention
     ("Goldman's momentum basket (GSPRHIMO) and GSXUHMOM fell.", set(), {"GSPRHIMO", "GSXUHMOM"}),
     # -- bare symbols with context
     ("Shares of MU rose 5%.", {"MU"}, set()),
