@@ -41,7 +41,7 @@ EXCHANGE = 8  # an exchange name used for its index: not in exchange context
 LATIN_START = 16  # key starts with an ASCII letter or digit: needs a word boundary before
 LATIN_END = 32  # key ends with an ASCII letter or digit: needs a word boundary after
 
-CACHE_VERSION = 1  # bump when the table layout changes (the fingerprint covers this file anyway)
+CACHE_VERSION = 2  # bump when the table layout changes (the fingerprint covers this file anyway)
 
 #: One meaning of an automaton key: (target symbol, is_index, flags). The automaton stores
 #: ``(len(key), entries)`` because pyahocorasick reports only where a key ends.
@@ -94,6 +94,8 @@ class Master:
     #: company keys that name two or more companies, with those primaries: left out of the
     #: automaton (neither company gets the name).
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: symbol -> names that count only right before the symbol's code ("統一(1216)").
+    code_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +209,7 @@ def compile_tables(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> dict
     securities: dict[str, Security] = {}
     names: dict[str, list[str]] = {}  # symbol -> names in the order they should win
     row_weak: set[str] = set()
+    code_names: dict[str, list[str]] = {}
     for path in sorted(entities_dir.glob("securities*.tsv")):
         for row in read_table(path):
             sym = (row.get("symbol") or "").strip()
@@ -224,6 +227,10 @@ def compile_tables(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> dict
             bag.extend(_split(row.get("aliases_en")) + _split(row.get("aliases_zh")))
             # generated rows (scripts/build_security_master.py) say which of their names are weak
             row_weak.update(_key(w) for w in _split(row.get("weak")))
+            only = {_key(w) for w in _split(row.get("code_only"))}
+            if only:  # everyday words (統一): kept out of the automaton, read before a code only
+                code_names.setdefault(sym, []).extend(sorted(only - set(code_names.get(sym, ()))))
+                bag[:] = [n for n in bag if _key(n) not in only]
 
     entries: dict[str, dict[tuple[str, bool], int]] = {}
     owners: dict[str, set[str]] = {}  # company key -> primaries, to drop ambiguous aliases
@@ -335,6 +342,7 @@ def compile_tables(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> dict
         "numeric": {k: sorted(v) for k, v in numeric.items()},
         "listings": listings,
         "ambiguous": ambiguous,
+        "code_names": code_names,
     }
 
 
@@ -362,6 +370,7 @@ def _from_tables(t: dict) -> Master:
         listings={str(k): tuple(map(str, v)) for k, v in t["listings"].items()},
         n_keys=len(t["words"]),
         ambiguous={str(k): tuple(map(str, v)) for k, v in t["ambiguous"].items()},
+        code_names={str(k): tuple(map(str, v)) for k, v in t["code_names"].items()},
     )
 
 

@@ -309,6 +309,11 @@ class TickerExtractor:
             if own:
                 h.symbol, h.ok = own[0], True
                 return
+        for o in options:  # 統一(1216): an everyday-word name is read only before its own code
+            for name in self.master.code_names.get(o, ()):
+                if s.endswith(name, 0, h.start):
+                    h.symbol, h.ok, h.start = o, True, h.start - len(name)
+                    return
         h.symbol = ""  # a bracketed number alone may be a year or a page: not a ticker
 
     def _stock_context(self, s: str, h: _Hit) -> bool:
