@@ -26,6 +26,8 @@ Choices, in one place:
 * A name that needs stock context is listed in the ``weak`` column: two Han characters or
   fewer, a word of a general Chinese word list (jieba's dictionary, frequency >= 50), or the
   start of such a word (平安 in 平安夜), or an ETF's generic tail (高股息).
+* A name that contains another name of the master (海思科 holds 思科, 元大S&P500 holds S&P500)
+  is never weak: a weak name gives way to a plain one inside it, and the company would be lost.
 * A name that is a very common word (jieba frequency >= 300: 统一, 世界, 机器人), or two
   characters that are a word, start one or sit inside three or more (国建 in 中国建设, 高技 in
   高技术), is listed in
@@ -250,6 +252,14 @@ def build(out_dir: Path) -> dict[str, int]:
         for sym, _, _, variants in rows:
             for v in variants:
                 claims.setdefault(names.key(v), set()).add(curated.get(sym, {}).get("listing_of") or sym)
+    every_key = set(names.owner) | set(claims)
+    for row in read_table(ENTITIES / "indices.tsv"):
+        for col in ("name_en", "aliases_en", "name_zh_hans", "name_zh_hant", "aliases_zh"):
+            every_key.update(names.key(n) for n in (row.get(col) or "").split("|") if n.strip())
+
+    def holds_other(k: str) -> bool:
+        """``k`` contains another master name: weak, it would lose to that name (海思科 / 思科)."""
+        return any(k[i:j] in every_key for i in range(len(k)) for j in range(i + 2, len(k) + 1) if j - i < len(k))
     notes: list[dict[str, str]] = []
     counts: dict[str, int] = {}
     for fname, rows in sources.items():
@@ -275,7 +285,7 @@ def build(out_dir: Path) -> dict[str, int]:
             hans = t2s.convert(keep[0])
             hant = s2t.convert(keep[0]) if fname == "securities_cn_a.tsv" else keep[0]
             forms = [f for v in keep for f in (t2s.convert(v), s2t.convert(v) if fname == "securities_cn_a.tsv" else v)]
-            weak = {f for f in forms if weak_rule(t2s.convert(f))}
+            weak = {f for f in forms if weak_rule(t2s.convert(f)) and not holds_other(names.key(f))}
             if kind == "etf":  # 元大台灣50 is plain; its tail 台灣50 is a curated alias or nothing
                 weak = {f for f in weak if len(RE_HAN.findall(f)) <= 2}
             code_only = {f for f in weak if weak_rule.everyday(t2s.convert(f))}

@@ -106,6 +106,7 @@ class Rules:
     aliases: tuple[tuple[str, str], ...]
     index_aliases: tuple[tuple[str, str], ...]
     providers: frozenset[str]
+    shared: frozenset[str] = frozenset()
 
 
 def source_files(entities_dir: Path, rules_path: Path = RULES_PATH) -> list[Path]:
@@ -182,6 +183,7 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         aliases=tuple((p[0], p[1]) for p in by.get("alias", ())),
         index_aliases=tuple((p[0], p[1]) for p in by.get("index", ())),
         providers=frozenset(p[0] for p in by.get("provider", ())),
+        shared=one("shared"),
     )
 
 

@@ -61,7 +61,7 @@ RE_NUMERIC_SUFFIX = re.compile(r"(\d{4,6})[.\-](HK|SH|SS|SZ|TWO|TW|T|KS|KQ)(?![A
 RE_ALPHA_SUFFIX = re.compile(r"([A-Z0-9]{1,12}(?:-[A-Z])?)\.([A-Z]{1,2})(?![A-Za-z0-9.])")
 RE_BLOOMBERG = re.compile(r"(\d{3,6}) (JP|JT|TT|HK|KS|KQ|CH|C1|C2)(?: Equity)?(?![A-Za-z0-9])(?! [A-Z][a-z])")
 # A Taiwan ETF code written alone (0050, 00878): codes that start with "00" are not amounts.
-RE_TW_ETF_CODE = re.compile(r"(00\d{2,4}[A-Z]?)(?![\d,%]|\.\w|[A-Za-z])")
+RE_TW_ETF_CODE = re.compile(r"(00\d{2,4}[A-Z]?)(?![\d%]|[.,]\d|\.[A-Za-z]|[A-Za-z])")
 RE_BRACKET_CODE = re.compile(r"\(\s?(\d{4,6})\s?\)")
 RE_BARE = re.compile(r"[A-Z][A-Z0-9]{1,5}(?:-[A-Z])?(?![A-Za-z0-9&]|\.[A-Za-z0-9])")
 _RIC = frozenset({"O", "OQ", "N", "K", "A", "P"})
