@@ -17,9 +17,9 @@ renamed, so a reader never sees half a file [jieba does the same for its diction
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import json
 import re
 import tempfile
 from dataclasses import dataclass, field
