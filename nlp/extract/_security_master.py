@@ -5,19 +5,21 @@ rules in ``nlp/extract/data/ticker_rules.tsv`` and compiles them into a :class:`
 Aho-Corasick automaton over every name and alias (converted to Simplified Chinese and
 width-folded, like ``NormalizedText.text``), and the lookup tables the symbol patterns need.
 
-Building takes about a second, so the compiled master is pickled (pyahocorasick automata pickle
-natively) under :func:`nlp.paths.cache_dir`, in a file named after a sha256 of every input file
-and of this module's source; a changed TSV or a changed builder gives a new file. The file is
-written to a temporary name and renamed, so a reader never sees half a file [jieba does the same
-for its dictionary cache].
+Compiling reads ~8,700 rows and converts every name with OpenCC, which takes a second or two, so
+the compiled tables are cached under :func:`nlp.paths.cache_dir` as JSON (data only: loading it
+cannot run code, unlike a pickle), in a file named after a sha256 of every input file and of this
+module's source; a changed TSV or a changed builder gives a new file. Loading the cache rebuilds
+the automaton from its keys (a few hundred milliseconds). A cache file that does not parse or does
+not have the expected shape is ignored and rebuilt. The file is written to a temporary name and
+renamed, so a reader never sees half a file [jieba does the same for its dictionary cache].
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import pickle
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -38,6 +40,8 @@ LISTING = 4  # names one listing explicitly ("台积电ADR"): not mapped to the 
 EXCHANGE = 8  # an exchange name used for its index: not in exchange context
 LATIN_START = 16  # key starts with an ASCII letter or digit: needs a word boundary before
 LATIN_END = 32  # key ends with an ASCII letter or digit: needs a word boundary after
+
+CACHE_VERSION = 2  # bump when the table layout changes (the fingerprint covers this file anyway)
 
 #: One meaning of an automaton key: (target symbol, is_index, flags). The automaton stores
 #: ``(len(key), entries)`` because pyahocorasick reports only where a key ends.
@@ -70,11 +74,12 @@ class Security:
     name: str
     primary: str  # the symbol itself for a primary listing, else ``listing_of``
     lists: frozenset[str] = frozenset()
+    kind: str = "equity"  # equity, etf, ... (the master's ``kind`` column)
 
 
 @dataclass(slots=True)
 class Master:
-    """Everything the extractor looks up, compiled once and pickled."""
+    """Everything the extractor looks up, compiled once and cached as JSON."""
 
     automaton: object
     securities: dict[str, Security]
@@ -86,6 +91,11 @@ class Master:
     #: primary symbol -> its secondary listings.
     listings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     n_keys: int = 0
+    #: company keys that name two or more companies, with those primaries: left out of the
+    #: automaton (neither company gets the name).
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: symbol -> names that count only right before the symbol's code ("統一(1216)").
+    code_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +106,7 @@ class Rules:
     aliases: tuple[tuple[str, str], ...]
     index_aliases: tuple[tuple[str, str], ...]
     providers: frozenset[str]
+    shared: frozenset[str] = frozenset()
 
 
 def source_files(entities_dir: Path, rules_path: Path = RULES_PATH) -> list[Path]:
@@ -131,27 +142,24 @@ def load_master(entities_dir: Path | None = None, *, rules_path: Path = RULES_PA
     if not any(f.name.startswith("securities") for f in files):
         log.warning("no securities*.tsv under %s: ticker extraction finds symbols only", entities_dir)
     digest = fingerprint(files)
-    target = (cache_dir or paths.cache_dir()) / f"tickers-{digest[:24]}.pkl"
+    target = (cache_dir or paths.cache_dir()) / f"tickers-{digest[:24]}.json"
     if use_cache and target.exists():
         try:
-            with target.open("rb") as fh:
-                master = pickle.load(fh)
-            if isinstance(master, Master):
-                return master, True
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            return _from_tables(json.loads(target.read_text(encoding="utf-8"))), True
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning("ignoring unreadable ticker cache %s: %s", target, exc)
-    master = build_master(entities_dir, rules_path=rules_path)
+    tables = compile_tables(entities_dir, rules_path=rules_path)
     if use_cache:
-        _write_atomic(target, master)
-    return master, False
+        _write_atomic(target, json.dumps(tables, ensure_ascii=False, separators=(",", ":")))
+    return _from_tables(tables), False
 
 
-def _write_atomic(target: Path, obj: object) -> None:
+def _write_atomic(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
         os.replace(tmp, target)
     except OSError as exc:  # a read-only cache folder must not break extraction
         log.warning("could not write ticker cache %s: %s", target, exc)
@@ -175,6 +183,7 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         aliases=tuple((p[0], p[1]) for p in by.get("alias", ())),
         index_aliases=tuple((p[0], p[1]) for p in by.get("index", ())),
         providers=frozenset(p[0] for p in by.get("provider", ())),
+        shared=one("shared"),
     )
 
 
@@ -193,11 +202,16 @@ def _split(cell: str | None) -> list[str]:
 
 def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master:
     """Compile the master from the TSV files (no cache)."""
-    import ahocorasick  # C extension; imported here so that importing nlp stays cheap
+    return _from_tables(compile_tables(entities_dir, rules_path=rules_path))
 
+
+def compile_tables(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> dict:
+    """The master as plain JSON-able tables (what the cache file holds)."""
     rules = load_rules(rules_path)
     securities: dict[str, Security] = {}
     names: dict[str, list[str]] = {}  # symbol -> names in the order they should win
+    row_weak: set[str] = set()
+    code_names: dict[str, list[str]] = {}
     for path in sorted(entities_dir.glob("securities*.tsv")):
         for row in read_table(path):
             sym = (row.get("symbol") or "").strip()
@@ -206,11 +220,19 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
             primary = (row.get("listing_of") or "").strip() or sym
             old = securities.get(sym)
             lists = frozenset(_split(row.get("lists"))) | (old.lists if old else frozenset())
-            securities[sym] = Security(sym, old.name if old else (row.get("name_en") or sym).strip(), primary, lists)
+            display = (row.get("name_en") or row.get("name_zh_hans") or sym).strip()
+            kind = (row.get("kind") or "").strip() or (old.kind if old else "equity")
+            securities[sym] = Security(sym, old.name if old else display, primary, lists, kind)
             bag = names.setdefault(sym, [])
             for col in ("name_en", "name_zh_hans", "name_zh_hant"):
                 bag.extend(_split(row.get(col)))
             bag.extend(_split(row.get("aliases_en")) + _split(row.get("aliases_zh")))
+            # generated rows (scripts/build_security_master.py) say which of their names are weak
+            row_weak.update(_key(w) for w in _split(row.get("weak")))
+            only = {_key(w) for w in _split(row.get("code_only"))}
+            if only:  # everyday words (統一): kept out of the automaton, read before a code only
+                code_names.setdefault(sym, []).extend(sorted(only - set(code_names.get(sym, ()))))
+                bag[:] = [n for n in bag if _key(n) not in only]
 
     entries: dict[str, dict[tuple[str, bool], int]] = {}
     owners: dict[str, set[str]] = {}  # company key -> primaries, to drop ambiguous aliases
@@ -233,7 +255,7 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
             return
         flags = extra
         is_latin = not RE_HAN.search(key)
-        if key in rules.weak or raw in rules.weak or (is_latin and RE_SHORT_CAPS.fullmatch(key)):
+        if key in rules.weak or raw in rules.weak or key in row_weak or (is_latin and RE_SHORT_CAPS.fullmatch(key)):
             flags |= WEAK
         if is_latin and key.upper() in rules.blacklist:
             flags |= WEAK
@@ -250,7 +272,7 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
 
     for sec in list(securities.values()):
         if sec.primary not in securities:  # a partial master: keep the primary reachable
-            securities[sec.primary] = Security(sec.primary, re.sub(r"\s*\(.*\)$", "", sec.name), sec.primary, sec.lists)
+            securities[sec.primary] = Security(sec.primary, re.sub(r"\s*\(.*\)$", "", sec.name), sec.primary, sec.lists, sec.kind)
     for sym, bag in names.items():
         sec = securities[sym]
         own = set(names.get(sec.primary, ())) if sec.primary != sym else set()
@@ -288,8 +310,8 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
         if sym in index_names:
             add_name(raw, sym, extra=EXCHANGE | WEAK, is_index=True)
 
-    automaton = ahocorasick.Automaton()
-    n = 0
+    words: dict[str, list[Entry]] = {}
+    ambiguous: dict[str, list[str]] = {}
     for key, slot in entries.items():
         company = [(t, f) for (t, is_idx), f in slot.items() if not is_idx]
         index = [(t, f) for (t, is_idx), f in slot.items() if is_idx]
@@ -299,12 +321,9 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
             t, f = max(company, key=lambda tf: bool(tf[1] & LISTING))
             payload.append((t, False, f))
         elif company:
-            log.debug("ambiguous name %r: %s", key, sorted(primaries))
+            ambiguous[key] = sorted(primaries)
         if payload:
-            raw = to_automaton(key)
-            automaton.add_word(raw, (len(raw), tuple(payload)))
-            n += 1
-    automaton.make_automaton()
+            words[key] = payload
 
     numeric: dict[str, list[str]] = {}
     listings: dict[str, list[str]] = {}
@@ -314,16 +333,46 @@ def build_master(entities_dir: Path, *, rules_path: Path = RULES_PATH) -> Master
             numeric.setdefault(code.lstrip("0") or "0", []).append(sym)
         if sec.primary != sym:
             listings.setdefault(sec.primary, []).append(sym)
-    log.info("compiled %d ticker keys from %d securities and %d indices", n, len(securities), len(index_names))
+    log.info("compiled %d ticker keys from %d securities and %d indices", len(words), len(securities), len(index_names))
+    return {
+        "version": CACHE_VERSION,
+        "words": words,
+        "securities": {s: [sec.name, sec.primary, sorted(sec.lists), sec.kind] for s, sec in securities.items()},
+        "index_names": index_names,
+        "blacklist": sorted(rules.blacklist),
+        "providers": sorted(rules.providers),
+        "numeric": {k: sorted(v) for k, v in numeric.items()},
+        "listings": listings,
+        "ambiguous": ambiguous,
+        "code_names": code_names,
+    }
+
+
+def _from_tables(t: dict) -> Master:
+    """A :class:`Master` from :func:`compile_tables`' output; raises on a malformed table."""
+    import ahocorasick  # C extension; imported here so that importing nlp stays cheap
+
+    if not isinstance(t, dict) or t.get("version") != CACHE_VERSION:
+        raise ValueError("not a ticker table of this version")
+    automaton = ahocorasick.Automaton()
+    for key, payload in t["words"].items():
+        entries = tuple((str(sym), bool(is_idx), int(flags)) for sym, is_idx, flags in payload)
+        raw = to_automaton(str(key))
+        automaton.add_word(raw, (len(raw), entries))
+    automaton.make_automaton()
+    securities = {str(s): Security(str(s), str(name), str(primary), frozenset(map(str, lists)), str(kind))
+                  for s, (name, primary, lists, kind) in t["securities"].items()}
     return Master(
         automaton=automaton,
         securities=securities,
-        index_names=index_names,
-        blacklist=rules.blacklist,
-        providers=rules.providers,
-        numeric={k: tuple(sorted(v)) for k, v in numeric.items()},
-        listings={k: tuple(v) for k, v in listings.items()},
-        n_keys=n,
+        index_names={str(k): str(v) for k, v in t["index_names"].items()},
+        blacklist=frozenset(map(str, t["blacklist"])),
+        providers=frozenset(map(str, t["providers"])),
+        numeric={str(k): tuple(map(str, v)) for k, v in t["numeric"].items()},
+        listings={str(k): tuple(map(str, v)) for k, v in t["listings"].items()},
+        n_keys=len(t["words"]),
+        ambiguous={str(k): tuple(map(str, v)) for k, v in t["ambiguous"].items()},
+        code_names={str(k): tuple(map(str, v)) for k, v in t["code_names"].items()},
     )
 
 

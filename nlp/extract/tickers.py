@@ -60,6 +60,8 @@ _PREFIX_SUFFIX = {"HKEX": "HK", "SEHK": "HK", "HKG": "HK", "TWSE": "TW", "TPE": 
 RE_NUMERIC_SUFFIX = re.compile(r"(\d{4,6})[.\-](HK|SH|SS|SZ|TWO|TW|T|KS|KQ)(?![A-Za-z0-9])")
 RE_ALPHA_SUFFIX = re.compile(r"([A-Z0-9]{1,12}(?:-[A-Z])?)\.([A-Z]{1,2})(?![A-Za-z0-9.])")
 RE_BLOOMBERG = re.compile(r"(\d{3,6}) (JP|JT|TT|HK|KS|KQ|CH|C1|C2)(?: Equity)?(?![A-Za-z0-9])(?! [A-Z][a-z])")
+# A Taiwan ETF code written alone (0050, 00878): codes that start with "00" are not amounts.
+RE_TW_ETF_CODE = re.compile(r"(00\d{2,4}[A-Z]?)(?![\d%]|[.,]\d|\.[A-Za-z]|[A-Za-z])")
 RE_BRACKET_CODE = re.compile(r"\(\s?(\d{4,6})\s?\)")
 RE_BARE = re.compile(r"[A-Z][A-Z0-9]{1,5}(?:-[A-Z])?(?![A-Za-z0-9&]|\.[A-Za-z0-9])")
 _RIC = frozenset({"O", "OQ", "N", "K", "A", "P"})
@@ -69,7 +71,7 @@ _BLOOMBERG = {"JP": "T", "JT": "T", "TT": "TW", "HK": "HK", "KS": "KS", "KQ": "K
 RE_STOCK_AFTER = re.compile(
     r"\s?(?:'s\s)?(?:shares?\b|stocks?\b|Inc\b|Corp\b|Corporation\b|Co\b|plc\b|Ltd\b|Group\b|Holdings\b|"
     r"ADRs?\b|earnings\b|"
-    r"股价|股票|股份|股|公司|集团|市值|财报|业绩|旗下|的股价|的股票|的市值|的财报)"
+    r"股价|股票|股份|股(?!息)|公司|集团|市值|财报|业绩|旗下|的股价|的股票|的市值|的财报)"
 )
 RE_STOCK_BEFORE = re.compile(r"(?<![A-Za-z])(?:[Ss]hares of|[Ss]hares in|[Ss]take in|[Ss]tock of|[Bb]uy|[Ss]ell|[Ss]hort|买入|卖出|持有|增持|减持|做空|做多|看好)\s?$")
 RE_INDEX_AFTER = re.compile(r"\s?(?:指数|股指|Index\b|index\b|indices\b|Indices\b)")
@@ -90,6 +92,11 @@ RE_STOCK_WORDS = re.compile(
 )
 RE_SENTENCE_END = re.compile(r"[。!?;；\n]|\.\s")
 RE_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
+# Han characters that may sit right before or after a name without being part of one word with
+# it (particles, conjunctions, verbs of price moves): "在陆家嘴" is not enough to say that
+# "陆家嘴论坛" holds a company; a weak name glued to any other Han character is inside a word.
+_FREE_LEFT = frozenset("的和与及或在从对将把被向为是称据等如像让给跟同由于至到而且即买卖持看、，。：；（）“”《》")
+_FREE_RIGHT = frozenset("的和与及或在将已是称等也则涨跌升降收报盘股市公集旗今昨近本周月年日于被为向对再亦均仍都、，。：；（）“”《》")
 
 
 @dataclass(slots=True)
@@ -237,6 +244,14 @@ class TickerExtractor:
             code, ex = m.groups()
             suffix = _BLOOMBERG.get(ex) or ("SS" if code.startswith("6") else "SZ")  # CH: 6xxxxx is Shanghai
             add(m, _numeric_symbol(code, suffix), known=True)
+        if "00" in s:
+            for m in RE_TW_ETF_CODE.finditer(s):
+                if m.start() and (s[m.start() - 1].isdigit() or s[m.start() - 1] in ".,$"):
+                    continue
+                for sym in (f"{m.group(1)}.TW", f"{m.group(1)}.TWO"):
+                    if sym in secs and secs[sym].kind == "etf":
+                        add(m, sym)
+                        break
         if "(" in s:
             for m in RE_BRACKET_CODE.finditer(s):
                 out.append(_Hit(m.start(), m.end(), m.group(1), False, 0, _CODE, ok=False))  # resolved later
@@ -275,6 +290,9 @@ class TickerExtractor:
                 continue
             if h.ok:
                 continue
+            if h.kind == _NAME and _glued(s, h.start, h.end):
+                h.symbol = ""  # "斗山机器人", "陆家嘴论坛": a weak name inside a longer word
+                continue
             if h.kind == _NAME:
                 h.ok = self._primary(h.symbol) in plain or self._stock_context(s, h)
             elif h.kind == _BARE:
@@ -291,6 +309,11 @@ class TickerExtractor:
             if own:
                 h.symbol, h.ok = own[0], True
                 return
+        for o in options:  # 統一(1216): an everyday-word name is read only before its own code
+            for name in self.master.code_names.get(o, ()):
+                if s.endswith(name, 0, h.start):
+                    h.symbol, h.ok, h.start = o, True, h.start - len(name)
+                    return
         h.symbol = ""  # a bracketed number alone may be a year or a page: not a ticker
 
     def _stock_context(self, s: str, h: _Hit) -> bool:
@@ -299,6 +322,9 @@ class TickerExtractor:
     def _bare_ok(self, s: str, h: _Hit, plain: set[str]) -> bool:
         if _caps_line(s, h.start):
             return False
+        sec = self.master.securities.get(h.symbol)
+        if sec is not None and sec.kind == "etf" and len(h.symbol) >= 3:
+            return True  # QQQ, SPY, SOXX: fund symbols are not words (blacklisted ones aside)
         if h.start > 0 and s[h.start - 1] == "(" and s.startswith(")", h.end):
             return True
         return self._stock_context(s, h)
@@ -361,6 +387,16 @@ def _in_chinese(s: str, start: int, end: int) -> bool:
     left = s[max(0, start - 2):start].rstrip(" ")[-1:]
     right = s[end:end + 2].lstrip(" ")[:1]
     return bool(RE_HAN_CHAR.match(left) or RE_HAN_CHAR.match(right))
+
+
+def _glued(s: str, start: int, end: int) -> bool:
+    """A Han span touches a Han character that is not a particle or a price verb."""
+    if not RE_HAN_CHAR.match(s[start]):
+        return False
+    left = s[start - 1] if start > 0 else ""
+    right = s[end] if end < len(s) else ""
+    return bool(left and RE_HAN_CHAR.match(left) and left not in _FREE_LEFT) or \
+        bool(right and RE_HAN_CHAR.match(right) and right not in _FREE_RIGHT and not RE_STOCK_AFTER.match(s, end))
 
 
 def _caps_line(s: str, pos: int) -> bool:

@@ -65,7 +65,7 @@ CASES = [
     ("SoftBank (9984.T) and TSMC (2330.TW) moved.", {"9984.T", "2330.TW"}, set()),
     ("Samsung Electronics 005930.KS slid.", {"005930.KS"}, set()),
     ("Berkshire Hathaway BRK-B and $BRK.B.", {"BRK-B"}, set()),
-    ("ProShares TQQQ is not QQQ.", set(), {"QQQ"}),
+    ("ProShares TQQQ rose 9% on the day.", set(), {"QQQ"}),  # TQQQ does not contain a QQQ mention
     ("Goldman's momentum basket (GSPRHIMO) and GSXUHMOM fell.", set(), {"GSPRHIMO", "GSXUHMOM"}),
     # -- bare symbols with context
     ("Shares of MU rose 5%.", {"MU"}, set()),
@@ -193,7 +193,7 @@ def test_disk_cache_and_invalidation(tmp_path):
     cache = tmp_path / "cache"
     first = TickerExtractor.build(ents, cache_dir=cache)
     assert not first.from_cache
-    assert len(list(cache.glob("tickers-*.pkl"))) == 1
+    assert len(list(cache.glob("tickers-*.json"))) == 1
     second = TickerExtractor.build(ents, cache_dir=cache)
     assert second.from_cache
     assert {t.symbol for t in second(normalize("英伟达股价上涨"))[0]} == {"NVDA"}
@@ -202,7 +202,7 @@ def test_disk_cache_and_invalidation(tmp_path):
     third = TickerExtractor.build(ents, cache_dir=cache)
     assert not third.from_cache
     assert {t.symbol for t in third(normalize("Zuzu Robotics rose."))[0]} == {"ZZZQ"}
-    assert len(list(cache.glob("tickers-*.pkl"))) == 2
+    assert len(list(cache.glob("tickers-*.json"))) == 2
 
 
 def test_default_is_cached_in_process():
