@@ -17,7 +17,8 @@ and the planned partitions; a re-run with other settings is refused rather than 
 Each chunk task reads its file from the start and keeps the records of its slice: the reader
 then reports a repeated id across chunks of one file exactly as ``narratives score`` does, at
 the cost of re-reading (reading is ~40 times faster than scoring). Ids are not compared across
-files, which would need a pass over all the partitions before any could be written.
+files while scoring, which would need a pass over all the partitions before any could be
+written; after a run, ids found in more than one file are counted and reported instead.
 
 The model loads once per worker process (:func:`worker_pipeline`), not per task. dask and
 distributed load only inside :func:`backfill`.
@@ -88,6 +89,8 @@ class BackfillSummary:
     scored: int = 0
     rejected: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    #: Ids found in more than one partition of different inputs (the reader sees one file at a time).
+    duplicate_ids: int = 0
     seconds: float = 0.0
 
     @property
@@ -376,6 +379,9 @@ def backfill(
     if todo:
         _run(todo, out, summary, scheduler=scheduler, client=client, n_workers=n_workers, processes=processes,
              model=model_str, extract=extract, batch_size=batch_size, progress=progress, err_stream=err_stream)
+        summary.duplicate_ids = count_duplicate_ids(out)
+        if summary.duplicate_ids:
+            log.warning("%s: %d ids occur in more than one input file; each copy is counted", out, summary.duplicate_ids)
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -432,6 +438,22 @@ def _run(todo: list[Partition], out: Path, summary: BackfillSummary, *, schedule
         for thing in own:
             thing.close()
         dlog.setLevel(dlog_level)
+
+
+def count_duplicate_ids(out: str | Path) -> int:
+    """How many ids occur more than once in a backfill folder (reads the ``id`` column only)."""
+    import pyarrow.parquet as pq
+
+    from nlp.scored_parquet import scored_parquet_files
+
+    seen: set[str] = set()
+    dup: set[str] = set()
+    for f in scored_parquet_files(out) if Path(out).is_dir() else []:
+        for i in pq.read_table(f, columns=["id"]).column("id").to_pylist():
+            if i in seen:
+                dup.add(i)
+            seen.add(i)
+    return len(dup)
 
 
 def read_errors(out: str | Path) -> Iterator[dict[str, Any]]:

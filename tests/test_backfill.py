@@ -225,3 +225,11 @@ def test_a_broken_partition_is_reported_and_the_rest_go_on(client, tmp_path) -> 
     assert summary.ran == 1 and summary.scored == 5
     assert [k for k, _ in summary.failed] == [parts[1].key] and "does not exist" in summary.failed[0][1]
     assert summary.exit_code == 1
+
+
+def test_an_id_in_two_input_files_is_counted_and_reported(client, tmp_path) -> None:
+    recs = _sample()[:6]
+    for name, rows in (("a.jsonl", recs[:4]), ("b.jsonl", recs[3:])):
+        (tmp_path / name).write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    s = backfill([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], tmp_path / "bf", client=client)
+    assert (s.scored, s.duplicate_ids) == (7, 1)

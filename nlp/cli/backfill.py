@@ -40,6 +40,8 @@ def backfill_cmd(inputs: tuple[str, ...], out: str, scheduler: str | None, worke
     click.echo(f"{summary.partitions} partitions ({summary.skipped} done before, {summary.ran} now, "
                f"{len(summary.failed)} failed) in {summary.seconds:.1f} s: scored {summary.scored}, rejected {summary.rejected} -> {out}",
                err=True)
+    if summary.duplicate_ids:
+        click.echo(f"warning: {summary.duplicate_ids} ids occur in more than one input file; the index counts each copy", err=True)
     sys.exit(summary.exit_code)
 
 
