@@ -28,9 +28,19 @@ from nlp.paths import SHARED
 NEWS = SHARED / "data" / "news"
 
 
-def _peak_rss_mb() -> float:
-    # ru_maxrss is in kilobytes on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_rss_kb() -> int:
+    """This process's peak resident memory in kB.
+
+    VmHWM, not ``getrusage``: ru_maxrss survives fork and exec, so a worker started after the
+    driver had grown would report the driver's peak as its own.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux
 
 
 def _digest(out: Path) -> tuple[int, str]:
@@ -55,7 +65,8 @@ def run_once(inputs: list[Path], out: Path, n_workers: int, chunk_size: int) -> 
         t1 = time.perf_counter()
         s = backfill(inputs, out, client=client, chunk_size=chunk_size, err_stream=None)
         wall = time.perf_counter() - t1
-        worker_mb = sorted(v / 1024 for v in client.run(_worker_peak_kb).values())
+        driver_mb = _peak_rss_kb() / 1024
+        worker_mb = sorted(v / 1024 for v in client.run(_peak_rss_kb).values())
     finally:
         client.close()
         cluster.close()
@@ -63,11 +74,7 @@ def run_once(inputs: list[Path], out: Path, n_workers: int, chunk_size: int) -> 
     n = s.scored + s.rejected
     return {"workers": n_workers, "partitions": s.partitions, "scored": s.scored, "rejected": s.rejected,
             "failed": len(s.failed), "cluster_start_s": start_s, "wall_s": wall, "per_s": n / wall,
-            "worker_peak_mb": worker_mb, "files": len(files), "mb_written": sum(p.stat().st_size for p in files) / 2**20}
-
-
-def _worker_peak_kb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            "worker_peak_mb": worker_mb, "driver_peak_mb": driver_mb, "files": len(files), "mb_written": sum(p.stat().st_size for p in files) / 2**20}
 
 
 def baseline(inputs: list[Path], tmp: Path) -> dict:
@@ -126,13 +133,12 @@ def main() -> int:
             print(f"{n} worker(s): {r['partitions']} partitions, {r['scored']} scored + {r['rejected']} rejected "
                   f"({r['failed']} partitions failed) in {r['wall_s']:.1f} s = {r['per_s']:.0f} records/s; "
                   f"cluster start {r['cluster_start_s']:.1f} s; peak memory per worker "
-                  f"{', '.join(f'{x:.0f}' for x in r['worker_peak_mb'])} MB; {r['files']} files, {r['mb_written']:.1f} MB")
+                  f"{', '.join(f'{x:.0f}' for x in r['worker_peak_mb'])} MB (driver so far {r['driver_peak_mb']:.0f} MB); {r['files']} files, {r['mb_written']:.1f} MB")
         if len(results) >= 2:
             a, b = results[0], results[-1]
             print(f"scaling: {b['workers']} workers / {a['workers']} = {b['per_s'] / a['per_s']:.2f}x throughput "
                   f"(ideal {b['workers'] / a['workers']:.0f}x)")
             print("same records in every run:", len({r["digest"] for r in results}) == 1)
-        print(f"driver peak memory {_peak_rss_mb():.0f} MB")
         if args.baseline:
             r = baseline(inputs, tmp)
             print(f"baseline (score_files, one process): {r['scored']} + {r['rejected']} in {r['wall_s']:.1f} s = {r['per_s']:.0f} records/s")
