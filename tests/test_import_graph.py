@@ -162,7 +162,7 @@ LAYERS = (
     ("text",),
     ("classify",),
     ("extract",),
-    ("pipeline", "scoring"),
+    ("pipeline", "scoring", "scored_parquet", "backfill"),
     ("index",),
     ("store",),
     ("serve",),

@@ -1,9 +1,10 @@
 """The ``narratives`` command line: the group, and the command modules attached to it.
 
 Each command parses its arguments, calls a library function and formats the result; nothing
-else. One module per command group: :mod:`nlp.cli.score` (score), :mod:`nlp.cli.research`
-(train, evaluate), :mod:`nlp.cli.index` (dedup, index, join, report) and :mod:`nlp.cli.store`
-(ingest, runs, serve). They import only click at module level, so ``narratives --help`` stays fast.
+else. One module per command group: :mod:`nlp.cli.score` (score), :mod:`nlp.cli.backfill`
+(backfill), :mod:`nlp.cli.research` (train, evaluate), :mod:`nlp.cli.index` (dedup, index, join,
+report) and :mod:`nlp.cli.store` (ingest, runs, serve). They import only click at module level, so
+``narratives --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import click
 
 from nlp.about import __version__
-from nlp.cli import index, research, score, store
+from nlp.cli import backfill, index, research, score, store
 from nlp.errors import NlpError
 
 
@@ -36,6 +37,6 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in (score, research, index, store):
+for _module in (score, backfill, research, index, store):
     for _cmd in _module.COMMANDS:
         main.add_command(_cmd)

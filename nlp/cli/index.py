@@ -62,13 +62,14 @@ def _csv(s: str) -> str:
 @click.option("--clusters", "clusters_path", type=click.Path(exists=True, dir_okay=False), help="id,cluster CSV from `narratives dedup`.")
 @click.option("--articles", "articles", multiple=True, type=click.Path(exists=True), help="Input articles to dedup on the fly (repeatable).")
 def index_cmd(scored: tuple[str, ...], out: str, freq: str, tz: str, window: int, span: int, per_source_scaling: bool, clusters_path: str | None, articles: tuple[str, ...]) -> None:
-    """Build the narrative index from SCORED JSONL files.
+    """Build the narrative index from SCORED JSONL or Parquet files, or backfill output folders.
 
     Writes OUT plus <stem>.tickers, <stem>.by_lang, <stem>.by_source, <stem>.novelty (same format)
     and <stem>.meta.json.
 
     Example:
         narratives index scored.jsonl --out out/index.parquet --freq D --tz America/New_York --articles news.jsonl
+        narratives index out/backfill/ --out out/index.csv
     """
     from nlp.index.builder import build_index, read_scored
     from nlp.index.tables import write_index

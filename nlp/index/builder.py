@@ -47,8 +47,12 @@ DEFAULT_SPAN = 7
 
 
 def read_scored(paths: Iterable[str | Path], *, stats: dict[str, int] | None = None) -> Iterator[dict[str, Any]]:
-    """Stream scored records from JSONL files (``-`` is stdin); malformed lines are counted in
-    ``stats["bad"]`` and skipped with a warning.
+    """Stream scored records from JSONL files (``-`` is stdin), Parquet files, or the output
+    folders of ``narratives backfill``; malformed JSONL lines are counted in ``stats["bad"]`` and
+    skipped with a warning.
+
+    A Parquet record is equal to its JSONL twin (:mod:`nlp.scored_parquet`), so the index is the
+    same whichever a run wrote.
 
     Raises:
         InputError: a path does not exist.
@@ -59,6 +63,11 @@ def read_scored(paths: Iterable[str | Path], *, stats: dict[str, int] | None = N
         path = str(raw)
         if path != "-" and not Path(path).exists():
             raise InputError(f"scored file {path} does not exist")
+        if path != "-" and (Path(path).is_dir() or path.lower().endswith(".parquet")):
+            from nlp.scored_parquet import read_scored_parquet
+
+            yield from read_scored_parquet(path, stats=stats)
+            continue
         fh = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
         try:
             for line_no, line in enumerate(fh, 1):

@@ -112,3 +112,32 @@ def test_unknown_extension_is_an_input_error(tmp_path: Path) -> None:
     p.write_text("x")
     with pytest.raises(InputError, match="cannot read"):
         list(read_articles([p]))
+
+
+def test_parquet_rows_with_bad_records_and_a_timestamp_column(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    rows = [
+        {"id": 1, "text": "Chip stocks fell.", "published": datetime(2026, 2, 5, 9, 30), "lang": "en"},
+        {"id": 2, "text": "", "published": None, "lang": None},
+        {"id": 3, "text": "軟件股下跌。", "published": None, "lang": "klingon"},
+        {"id": 4, "text": "Software slid.", "published": datetime(2026, 2, 6, 1, 0), "lang": None},
+    ]
+    path = tmp_path / "n.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    items = list(read_articles([path]))
+    assert [(x.line, type(x).__name__) for x in items] == [(1, "Article"), (2, "RecordError"), (3, "RecordError"), (4, "Article")]
+    assert items[0].published.isoformat() == "2026-02-05T09:30:00+00:00"  # naive is UTC
+    assert items[3].id == "4" and "missing or empty text" in items[1].reason and "unknown lang" in items[2].reason
+
+
+def test_a_file_that_is_not_parquet_is_an_input_error(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    from nlp.errors import InputError
+
+    path = tmp_path / "n.parquet"
+    path.write_bytes(b"not parquet")
+    with pytest.raises(InputError, match="as Parquet"):
+        list(read_articles([path]))
