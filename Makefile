@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	# torch is pinned to the CPU wheel that is available offline; installed first so that
 	# nothing else can pull a CUDA build.
 	$(PIP) install --quiet "torch==2.13.0"
-	$(PIP) install --quiet -e ".[transformers,index,api,dask,dev]"
+	$(PIP) install --quiet -e ".[transformers,index,api,dask,encoders,dev]"
 	touch $(STAMP)
 
 SAMPLE := corpora/sample/dated/articles.jsonl

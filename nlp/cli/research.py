@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 #: Short names accepted by ``--backend``.
-BACKEND_ALIASES = {"linear": "tfidf-logreg.v1", "tfidf": "tfidf-logreg.v1", "transformer": "transformer.v1", "keywords": "keywords.v1"}
+BACKEND_ALIASES = {"linear": "tfidf-logreg.v1", "tfidf": "tfidf-logreg.v1", "transformer": "transformer.v1", "keywords": "keywords.v1", "usem3": "tfidf-usem3.v1"}
 
 
 def _backend(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -71,8 +71,9 @@ def _files(data: tuple[str, ...], more: tuple[str, ...]) -> list[str]:
 @click.option("--real-weight", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True, help="Weight of each real (referenced) record in the regressions.")
 @click.option("--real-cv", "real_cv", multiple=True, type=click.Choice(["story", "file"]), help="Cross-validate on the real records, folds of whole stories or leave-one-source-file-out (repeatable).")
 @click.option("--real-folds", type=click.IntRange(min=2), default=5, show_default=True, help="Folds of --real-cv story.")
+@click.option("--calibrate", type=click.Choice(["real", "real-ai"]), default="real", show_default=True, help="Real records that fit calibration and thresholds: all, or those that speak of AI.")
 def train_cmd(more: tuple[str, ...], data: tuple[str, ...], backend: str, base_model: str | None, out: str, name: str | None, seed: int, test_size: float, folds: int | None, group_by: str | None, param: tuple[str, ...],
-              news_dir: str | None, real_weight: float, real_cv: tuple[str, ...], real_folds: int) -> None:
+              news_dir: str | None, real_weight: float, real_cv: tuple[str, ...], real_folds: int, calibrate: str) -> None:
     """Train a classifier on labelled articles and save a versioned model folder with its card.
 
     Thresholds are tuned and scores calibrated on held-out data; the same seed gives the same
@@ -95,7 +96,7 @@ def train_cmd(more: tuple[str, ...], data: tuple[str, ...], backend: str, base_m
     if base_model:
         params["base_model"] = str(Path(base_model).resolve())
     train(_files(data, more), out=out, backend=backend, name=name, test_size=test_size, seed=seed, params=params, folds=folds, group_by=group_by,
-          news_dir=news_dir, real_weight=real_weight, real_cv=real_cv, real_folds=real_folds)
+          news_dir=news_dir, real_weight=real_weight, real_cv=real_cv, real_folds=real_folds, calibrate=calibrate)
     write_model_card(out)
     meta_full = json.loads((Path(out) / "meta.json").read_text(encoding="utf-8"))
     click.echo(render_train_summary(meta_full, out))

