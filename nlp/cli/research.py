@@ -71,7 +71,7 @@ def _files(data: tuple[str, ...], more: tuple[str, ...]) -> list[str]:
 @click.option("--real-weight", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True, help="Weight of each real (referenced) record in the regressions.")
 @click.option("--real-cv", "real_cv", multiple=True, type=click.Choice(["story", "file"]), help="Cross-validate on the real records, folds of whole stories or leave-one-source-file-out (repeatable).")
 @click.option("--real-folds", type=click.IntRange(min=2), default=5, show_default=True, help="Folds of --real-cv story.")
-@click.option("--calibrate", type=click.Choice(["real", "real-ai"]), default="real", show_default=True, help="Real records that fit calibration and thresholds: all, or those that speak of AI.")
+@click.option("--calibrate", type=click.Choice(["all", "real", "real-ai"]), default="real", show_default=True, help="Records that fit calibration and thresholds: every record, the real ones, or the real ones that speak of AI.")
 def train_cmd(more: tuple[str, ...], data: tuple[str, ...], backend: str, base_model: str | None, out: str, name: str | None, seed: int, test_size: float, folds: int | None, group_by: str | None, param: tuple[str, ...],
               news_dir: str | None, real_weight: float, real_cv: tuple[str, ...], real_folds: int, calibrate: str) -> None:
     """Train a classifier on labelled articles and save a versioned model folder with its card.

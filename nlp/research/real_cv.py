@@ -40,8 +40,9 @@ def story_clusters(examples: Sequence[Any]) -> list[str]:
     return [f"story:{clusters[e.article.id]}" if e.is_reference else f"doc:{i}" for i, e in enumerate(examples)]
 
 
-#: Which real records fit calibration and thresholds: all of them, or those that speak of AI.
-CALIBRATION_SCOPES = ("real", "real-ai")
+#: Which records fit calibration and thresholds: every record (corpus and real), the real ones,
+#: or the real ones that speak of AI.
+CALIBRATION_SCOPES = ("all", "real", "real-ai")
 
 
 def mentions_ai(example: Any) -> bool:
@@ -57,8 +58,9 @@ def fit_options(
 ) -> dict[str, Any]:
     """``fit`` keywords for a mix of corpus and real records (empty when there is no real record).
 
-    ``calibrate="real-ai"`` fits calibration and thresholds on the real records that speak of AI
-    only. Both narratives are about AI, so the hard decision is between AI news that carries one
+    ``calibrate="all"`` fits calibration and thresholds on every record, corpus and real alike (the
+    corpus holds the long articles real feeds lack); ``"real-ai"`` on the real records that speak
+    of AI only. Both narratives are about AI, so the hard decision is between AI news that carries one
     and AI news that does not; the pool's many records on other subjects score low anyway, and
     left in they pull a threshold down to where it admits too much AI news elsewhere.
     """
@@ -67,7 +69,7 @@ def fit_options(
     is_real = np.array([e.is_reference for e in examples], dtype=bool)
     if not is_real.any():
         return {}
-    cal = is_real.copy()
+    cal = np.ones(len(examples), dtype=bool) if calibrate == "all" else is_real.copy()
     if calibrate == "real-ai":
         cal &= np.array([e.is_reference and mentions_ai(e) for e in examples], dtype=bool)
         if not cal.any():
