@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shares", type=float, nargs="+", default=[0.0, 0.25, 0.5, 1.0])
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--real-weight", type=float, default=3.0)
-    parser.add_argument("--calibrate", default="real-ai", choices=["real", "real-ai"])
+    parser.add_argument("--calibrate", default="real-ai", choices=["all", "real", "real-ai"])
+    parser.add_argument("--prior", type=float, default=None, help="stated prior of the linear model (default: none)")
     parser.add_argument("--news-dir", type=Path)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         res = cross_validate_real(
             examples,
-            build=lambda: build_model("tfidf-logreg.v1"),
+            build=lambda: build_model("tfidf-logreg.v1", params={"prior": args.prior}),
             by="story",
             folds=args.folds,
             real_weight=args.real_weight,
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                "labels": {lab: {k: v[k] for k in ("f1", "average_precision", "roc_auc")} for lab, v in s["labels"].items()}}
         results.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
-    text = json.dumps({"folds": args.folds, "real_weight": args.real_weight, "calibrate": args.calibrate, "curve": results}, indent=2)
+    text = json.dumps({"folds": args.folds, "real_weight": args.real_weight, "calibrate": args.calibrate, "prior": args.prior, "curve": results}, indent=2)
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
     else:
