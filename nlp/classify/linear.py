@@ -136,6 +136,11 @@ class LinearNarrativeModel:
             raise ConfigError(f"sample_weight and calibrate_on need one value per document ({len(docs)})")
         if not cal.any():
             raise ConfigError("calibrate_on selects no document")
+        if not cal.all() and any(y[cal, j].min() == y[cal, j].max() for j in range(len(labels))):
+            # A label with no positive (or no negative) among the calibration documents cannot be
+            # calibrated on them: fall back to every document rather than fit a constant.
+            log.warning("calibrate_on holds one class only for some label: calibrating on all documents")
+            cal = np.ones(len(docs), dtype=bool)
         per_sentence = [self._sentence_feats(d) for d in docs]
         feats = [self._article_feats(d, ps) for d, ps in zip(docs, per_sentence, strict=True)]
         vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=self.min_df, norm="l2", dtype=np.float64)
@@ -171,8 +176,7 @@ class LinearNarrativeModel:
                         oof_thread[k] = np.sort(dec)[::-1][self.thread_k - 1]
             w = np.zeros(len(docs))
             w[cal] = prior_weights(y[cal, j], self.prior)
-            fit_rows = cal if y[cal, j].min() != y[cal, j].max() else np.ones(len(docs), dtype=bool)
-            platt_fit = LogisticRegression(C=1e4, max_iter=5000).fit(oof[fit_rows].reshape(-1, 1), y[fit_rows, j], sample_weight=np.where(w[fit_rows] > 0, w[fit_rows], 1.0))
+            platt_fit = LogisticRegression(C=1e4, max_iter=5000).fit(oof[cal].reshape(-1, 1), y[cal, j], sample_weight=w[cal])
             platt[j] = (platt_fit.coef_[0, 0], platt_fit.intercept_[0])
             probs = sigmoid(platt[j, 0] * oof + platt[j, 1])
             thresholds[label] = best_threshold(probs[cal], y[cal, j], w[cal])

@@ -213,3 +213,24 @@ def test_shipped_annotations_are_in_the_training_pool_and_load() -> None:
     assert set(counts) == {"en", "zh-Hans", "zh-Hant"}
     items = [i for f in sorted(REAL.glob("*.jsonl")) for i in read_reference_file(f)]
     assert not [i for i in items if isinstance(i, RecordError)]
+
+
+def test_linear_fit_checks_weights_and_calibration_mask(tiny_corpus: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from nlp.research.train import label_matrix
+
+    examples, _ = read_labelled([tiny_corpus])
+    docs, y = [e.doc for e in examples], label_matrix(examples)
+    model = build_model("tfidf-logreg.v1", params={"cv": 3, "min_df": 1})
+    with pytest.raises(ConfigError, match="one value per document"):
+        model.fit(docs, y, sample_weight=np.ones(3))
+    with pytest.raises(ConfigError, match="selects no document"):
+        model.fit(docs, y, calibrate_on=np.zeros(len(docs), dtype=bool))
+    only_negatives = np.array([not ex.labels for ex in examples])
+    with caplog.at_level("WARNING"):
+        model.fit(docs, y, calibrate_on=only_negatives)
+    assert "calibrating on all documents" in caplog.text
+    # Weighting documents changes what the regressions learn.
+    heavy = np.where(y[:, 0] == 1, 5.0, 1.0)
+    a = build_model("tfidf-logreg.v1", params={"cv": 3, "min_df": 1}).fit(docs, y).coef_
+    b = build_model("tfidf-logreg.v1", params={"cv": 3, "min_df": 1}).fit(docs, y, sample_weight=heavy).coef_
+    assert not np.allclose(a, b)
