@@ -84,6 +84,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--no-extract", action="store_true", help="classification only (no tickers/figures)")
+    ap.add_argument("--model", help="model folder (default: the shipped model)")
     args = ap.parse_args()
     from nlp.pipeline import Pipeline
     from nlp.scoring import score_files
@@ -94,7 +95,7 @@ def main() -> int:
         chars = sum(len(json.loads(x)["text"]) for x in src.open(encoding="utf-8"))
         t_floor = floor(src)
         t0 = time.perf_counter()
-        pipeline = Pipeline.load(extract=not args.no_extract)
+        pipeline = Pipeline.load(args.model, extract=not args.no_extract)
         summary = score_files([src], Path(tmp) / "out.jsonl", pipeline=pipeline, n_process=args.workers, batch_size=64, err_stream=None)
         elapsed = time.perf_counter() - t0
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
