@@ -4,7 +4,8 @@ Our written corpus teaches the regressions vocabulary and themes; real news, ann
 training pool, is what the model must be right on. So:
 
 - real records carry their own weight in the regressions (``real_weight``);
-- calibration and thresholds are fitted on the out-of-fold scores of real records only;
+- calibration and thresholds are fitted on out-of-fold scores of the records ``calibrate`` names:
+  the real ones (default), the real ones that speak of AI, or every record;
 - out-of-fold splits keep each syndicated story whole (MinHash clusters from
   :func:`nlp.index.dedup.assign_clusters`), so no copy of a test story is trained on;
 - cross-validation tests on real records only (the corpus is always trained on), grouped by story

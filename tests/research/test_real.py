@@ -137,6 +137,11 @@ def test_fit_options_weight_and_calibrate_on_real_records_only(tiny_corpus: Path
     assert set(opts["sample_weight"][real]) == {3.0} and set(opts["sample_weight"][~real]) == {1.0}
     assert (opts["calibrate_on"] == real).all()
     assert fit_options([e for e in examples if not e.is_reference]) == {}
+    assert fit_options(examples, calibrate="all")["calibrate_on"].all()
+    ai = fit_options(examples, calibrate="real-ai")["calibrate_on"]
+    assert not ai[~real].any() and 0 < ai.sum() < real.sum()  # the tiny corpus' neutral sentences name no AI
+    with pytest.raises(ConfigError, match="calibrate must be one of"):
+        fit_options(examples, calibrate="corpus")
 
 
 def test_cross_validation_tests_real_records_only_and_never_trains_on_their_story(tiny_corpus: Path, news: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
