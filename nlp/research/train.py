@@ -163,11 +163,11 @@ def train(
 
     Reference files (annotated real news, :mod:`nlp.research.references`) have their text read
     from ``news_dir``. Real records are never held out at random (syndicated copies would leak):
-    they all train, weigh ``real_weight`` each in the regressions, and alone fit calibration and
-    thresholds (:mod:`nlp.research.real_cv`). ``real_cv`` names the groupings (``story``,
-    ``file``) by which they are also cross-validated, the corpus always training; the metrics go
-    into ``meta["metrics_real_cv"]``. ``calibrate="real-ai"`` calibrates on the real records that
-    speak of AI only (:func:`nlp.research.real_cv.fit_options`).
+    they all train and weigh ``real_weight`` each in the regressions; ``calibrate`` says which
+    records fit calibration and thresholds (``real``, the default; ``real-ai``, the real records
+    that speak of AI; ``all``: see :func:`nlp.research.real_cv.fit_options`). ``real_cv`` names the
+    groupings (``story``, ``file``) by which the real records are also cross-validated, the corpus
+    always training; the metrics go into ``meta["metrics_real_cv"]``.
 
     Returns the model's ``meta.json`` content (metrics included).
     """
