@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from nlp.pipeline import Pipeline
-    from nlp.records import Article
-    from nlp.research.references import _rows, feed_mapping
+    from nlp.records import Article, ScoredArticle
+    from nlp.research.references import feed_mapping, feed_rows
     from nlp.text.reader import article_from_mapping
 
     refs_tsv = SHARED / "data" / "trainpool" / "refs.tsv"
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             allowed[row["file"]].add(int(row["line"]))
     pool: dict[str, dict] = {}
     for feed, rows in sorted(allowed.items()):
-        for i, row in _rows(args.news_dir / feed):
+        for i, row in feed_rows(args.news_dir / feed):
             ref = f"{feed}:{i}"
             if i in rows and ref not in done and isinstance(row, dict):
                 m = feed_mapping(row)
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     articles = [a for ref, m in pool.items() if isinstance(a := article_from_mapping({**m, "id": ref}, line=0, path="pool"), Article)]
     by_lang: dict[str, list[tuple[str, dict[str, float]]]] = defaultdict(list)
     for rec in pipeline.pipe(articles, batch_size=256):
-        if not isinstance(rec, Article) and hasattr(rec, "scores"):
+        if isinstance(rec, ScoredArticle):
             by_lang[rec.lang].append((rec.id, rec.scores))
     rng = random.Random(args.seed)
     seen = {_key(pool[r].get("title"), pool[r]["text"]) for r in pool if r in done}

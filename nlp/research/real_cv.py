@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -48,10 +49,16 @@ CALIBRATION_SCOPES = ("all", "real", "real-ai")
 
 def mentions_ai(example: Any) -> bool:
     """True when an example's analysis text holds a term of the lexicon's ``ai`` concepts."""
+    return _speaks_of_ai(example.doc.sentences)
+
+
+@lru_cache(maxsize=1 << 16)
+def _speaks_of_ai(sentences: tuple[str, ...]) -> bool:
+    # Cached: cross-validation asks again for every fold about the same documents.
     from nlp.text.lexicon import default_matcher
 
     matcher = default_matcher()
-    return any(h.narrative == "ai" for s in example.doc.sentences for h in matcher.find(s))
+    return any(h.narrative == "ai" for s in sentences for h in matcher.find(s))
 
 
 def fit_options(
@@ -116,6 +123,7 @@ def cross_validate_real(
     real_weight: float = 1.0,
     calibrate: str = "real",
     train_mask: Sequence[bool] | None = None,
+    stories: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Out-of-fold metrics on the real records; the corpus is always in training.
 
@@ -128,13 +136,14 @@ def cross_validate_real(
         calibrate: which real records fit calibration and thresholds (:func:`fit_options`).
         train_mask: examples that may train (default all): a learning curve thins the real
             records trained on while every real record is still scored.
+        stories: :func:`story_clusters` of ``examples`` when the caller has them already.
 
     Returns:
         ``pooled`` metrics over every real record, ``by_file`` metrics of each source file,
         ``ranking`` (average precision, ROC AUC), the out-of-fold probabilities and predictions
         (``oof``, ``pred``; label order ``labels``, rows in ``oof_ids`` order) and the fold count.
     """
-    stories = story_clusters(examples)
+    stories = list(stories) if stories is not None else story_clusters(examples)
     test_sets = real_folds(examples, stories, by=by, folds=folds, seed=seed)
     n_real = sum(len(t) for t in test_sets)
     probs_all = np.zeros((len(examples), 0))

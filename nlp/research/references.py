@@ -119,7 +119,7 @@ def _parse(raw: str, line: int, path: str) -> Reference | RecordError:
     return Reference(feed, int(row), obj.get("labels"), lang, line)
 
 
-def _rows(feed: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def feed_rows(feed: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(0-based row, mapping) of a news file; a row that cannot be parsed gives its reason."""
     with feed.open(encoding="utf-8", errors="replace", newline="") as fh:
         if feed.suffix == ".csv":
@@ -164,7 +164,7 @@ def read_reference_file(path: str | Path, *, news_dir: str | Path | None = None)
         file = folder / feed
         if not file.is_file():
             raise ConfigError(f"news file {file} not found (named by {path}): {hint}")
-        for i, row in _rows(file):
+        for i, row in feed_rows(file):
             if i in rows:
                 found[(feed, i)] = row
     for r in refs:

@@ -25,6 +25,7 @@ from nlp.research.real_cv import (
     cross_validate_real,
     fit_backend,
     fit_options,
+    story_clusters,
     summarize_real_cv,
 )
 from nlp.research.references import is_reference_file, read_reference_file
@@ -195,11 +196,13 @@ def train(
     tr = [corpus[i] for i in train_idx] + real
     te = [corpus[i] for i in test_idx]
     metrics_cv = cross_validate(tr, backend=backend, params=params, seed=seed, folds=folds, group_by=group_by) if folds else None
+    stories = story_clusters(tr) if real else None  # MinHash over every real record: once
     metrics_real = {
-        by: summarize_real_cv(cross_validate_real(tr, build=lambda: build_model(backend, params=params, seed=seed), by=by, folds=real_folds, seed=seed, real_weight=real_weight, calibrate=calibrate))
+        by: summarize_real_cv(cross_validate_real(tr, build=lambda: build_model(backend, params=params, seed=seed), by=by, folds=real_folds, seed=seed,
+                                                  real_weight=real_weight, calibrate=calibrate, stories=stories))
         for by in real_cv
     } if real else {}
-    model = fit_backend(build_model(backend, params=params, seed=seed), tr, fit_options(tr, real_weight=real_weight, calibrate=calibrate))
+    model = fit_backend(build_model(backend, params=params, seed=seed), tr, fit_options(tr, real_weight=real_weight, stories=stories, calibrate=calibrate))
     counts: dict[str, dict[str, int]] = {}
     for ex in examples:
         c = counts.setdefault(ex.doc.lang, Counter())
